@@ -1,0 +1,335 @@
+"""The public functions: every op as ``autodiff.<name>(...)`` and as a Tensor
+method or operator. Arguments may be Tensors, numpy arrays or Python numbers."""
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from .ops import arithmetic as A
+from .ops import elementwise as E
+from .ops import losses as L
+from .ops import reductions as R
+from .ops import shape as S
+from .ops import softmax as SM
+from .ops.base import apply, check_axis, lift
+from .tensor import Tensor
+
+TensorLike = Any  # a Tensor, a numpy array, or a number
+
+
+def _tensor(x: TensorLike, who: str) -> Any:
+    x = lift(x, who)
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ----- arithmetic -----------------------------------------------------------------
+def add(x: TensorLike, y: TensorLike) -> Tensor:
+    return apply(A.Add(), lift(x, "add"), lift(y, "add"))
+
+
+def sub(x: TensorLike, y: TensorLike) -> Tensor:
+    return apply(A.Sub(), lift(x, "sub"), lift(y, "sub"))
+
+
+def mul(x: TensorLike, y: TensorLike) -> Tensor:
+    return apply(A.Mul(), lift(x, "mul"), lift(y, "mul"))
+
+
+def div(x: TensorLike, y: TensorLike) -> Tensor:
+    return apply(A.Div(), lift(x, "div"), lift(y, "div"))
+
+
+def pow(x: TensorLike, y: TensorLike) -> Tensor:  # noqa: A001 - mirrors operator.pow
+    return apply(A.Pow(), lift(x, "pow"), lift(y, "pow"))
+
+
+def neg(x: TensorLike) -> Tensor:
+    return apply(A.Neg(), _tensor(x, "neg"))
+
+
+def matmul(x: TensorLike, y: TensorLike) -> Tensor:
+    return apply(A.MatMul(), lift(x, "matmul"), lift(y, "matmul"))
+
+
+# ----- elementwise ----------------------------------------------------------------
+def exp(x: TensorLike) -> Tensor:
+    return apply(E.Exp(), _tensor(x, "exp"))
+
+
+def log(x: TensorLike) -> Tensor:
+    return apply(E.Log(), _tensor(x, "log"))
+
+
+def sigmoid(x: TensorLike) -> Tensor:
+    return apply(E.Sigmoid(), _tensor(x, "sigmoid"))
+
+
+def tanh(x: TensorLike) -> Tensor:
+    return apply(E.Tanh(), _tensor(x, "tanh"))
+
+
+def relu(x: TensorLike) -> Tensor:
+    return apply(E.Relu(), _tensor(x, "relu"))
+
+
+def sin(x: TensorLike) -> Tensor:
+    return apply(E.Sin(), _tensor(x, "sin"))
+
+
+def cos(x: TensorLike) -> Tensor:
+    return apply(E.Cos(), _tensor(x, "cos"))
+
+
+def sqrt(x: TensorLike) -> Tensor:
+    return apply(E.Sqrt(), _tensor(x, "sqrt"))
+
+
+def abs(x: TensorLike) -> Tensor:  # noqa: A001 - mirrors numpy.abs
+    return apply(E.Abs(), _tensor(x, "abs"))
+
+
+def astype(x: TensorLike, dtype: Any) -> Tensor:
+    x = _tensor(x, "astype")
+    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"astype: dtype must be float32 or float64, got {np.dtype(dtype)}")
+    return apply(E.AsType(dtype), x)
+
+
+# ----- reductions -----------------------------------------------------------------
+def sum(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    x = _tensor(x, "sum")
+    return apply(R.Sum(check_axis("sum", x.ndim, axis), keepdims), x)
+
+
+def mean(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:
+    x = _tensor(x, "mean")
+    return apply(R.Mean(check_axis("mean", x.ndim, axis), keepdims), x)
+
+
+def max(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    x = _tensor(x, "max")
+    return apply(R.Max(check_axis("max", x.ndim, axis), keepdims), x)
+
+
+def logsumexp(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:
+    x = _tensor(x, "logsumexp")
+    return apply(R.LogSumExp(check_axis("logsumexp", x.ndim, axis), keepdims), x)
+
+
+# ----- shapes -----------------------------------------------------------------------
+def reshape(x: TensorLike, *shape: Any) -> Tensor:
+    x = _tensor(x, "reshape")
+    shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return apply(S.Reshape(tuple(shape)), x)
+
+
+def transpose(x: TensorLike, axes: Any = None) -> Tensor:
+    x = _tensor(x, "transpose")
+    if axes is not None and sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the {x.ndim} axes of shape {x.shape}")
+    return apply(S.Transpose(None if axes is None else tuple(axes)), x)
+
+
+def swapaxes(x: TensorLike, axis1: int, axis2: int) -> Tensor:
+    x = _tensor(x, "swapaxes")
+    axes = list(range(x.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return apply(S.Transpose(tuple(axes)), x)
+
+
+def broadcast_to(x: TensorLike, shape: tuple) -> Tensor:
+    return apply(S.BroadcastTo(shape), _tensor(x, "broadcast_to"))
+
+
+def _index_key(key: Any) -> Any:
+    """Tensors and lists in an index become numpy arrays."""
+    if isinstance(key, tuple):
+        return tuple(_index_key(k) for k in key)
+    if isinstance(key, Tensor):
+        key = key.data
+    if isinstance(key, list):
+        key = np.asarray(key)
+    if isinstance(key, np.ndarray) and key.dtype.kind == "f":
+        if not np.all(key == np.round(key)):
+            raise IndexError("getitem: float indices must hold whole numbers")
+        key = key.astype(np.intp)
+    return key
+
+
+def getitem(x: TensorLike, key: Any) -> Tensor:
+    return apply(S.GetItem(_index_key(key)), _tensor(x, "getitem"))
+
+
+# ----- softmax --------------------------------------------------------------------------
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    x = _tensor(x, "softmax")
+    return apply(SM.Softmax(check_axis("softmax", x.ndim, axis)), x)
+
+
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    x = _tensor(x, "log_softmax")
+    return apply(SM.LogSoftmax(check_axis("log_softmax", x.ndim, axis)), x)
+
+
+# ----- losses ---------------------------------------------------------------------------
+def _check_finite(who: str, what: str, x: Any) -> None:
+    if not np.all(np.isfinite(x)):
+        bad = np.argwhere(~np.isfinite(np.asarray(x)))[0]
+        raise ValueError(f"{who}: {what} holds {np.asarray(x)[tuple(bad)]} at index {tuple(bad.tolist())}")
+
+
+def _check_unit_interval(who: str, what: str, x: Any) -> None:
+    _check_finite(who, what, x)
+    if x.size and (x.min() < 0 or x.max() > 1):
+        bad = np.argwhere((x < 0) | (x > 1))[0]
+        raise ValueError(f"{who}: {what} must lie in [0, 1]; found {x[tuple(bad)]} at index {tuple(bad.tolist())}")
+
+
+def _same_shape(who: str, input: Any, target: Any) -> None:
+    if np.shape(input) != np.shape(target):
+        raise ValueError(
+            f"{who}: input shape {np.shape(input)} and target shape {np.shape(target)} differ "
+            "(they are not broadcast: (m, 1) against (m,) would silently compare every pair)")
+
+
+def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    """Mean of −[y log p + (1 − y) log(1 − p)] for probabilities p = ``input`` and
+    targets y = ``target`` in [0, 1], in PyTorch's (input, target) order."""
+    p, y = _tensor(input, "binary_cross_entropy"), lift(target, "binary_cross_entropy")
+    _same_shape("binary_cross_entropy", p.data, y.data if isinstance(y, Tensor) else y)
+    _check_unit_interval("binary_cross_entropy", "input probabilities", p.data)
+    _check_unit_interval("binary_cross_entropy", "targets", np.asarray(y.data if isinstance(y, Tensor) else y))
+    return apply(L.BinaryCrossEntropy(reduction), p, y)
+
+
+def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    """Mean of −[y log σ(z) + (1 − y) log(1 − σ(z))] for logits z = ``input``, fused
+    and stable; its gradient is the lecture's (σ(z) − y)/m."""
+    z, y = _tensor(input, "binary_cross_entropy_with_logits"), lift(target, "binary_cross_entropy_with_logits")
+    y_data = y.data if isinstance(y, Tensor) else np.asarray(y)
+    _same_shape("binary_cross_entropy_with_logits", z.data, y_data)
+    _check_finite("binary_cross_entropy_with_logits", "targets", y_data)
+    return apply(L.BinaryCrossEntropyWithLogits(reduction), z, y)
+
+
+def _labels(who: str, target: Any, n_classes: int) -> np.ndarray | None:
+    """Integer class labels from ``target``, or None when it is a probability table."""
+    values = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if values.dtype.kind == "f":
+        if not np.all(np.isfinite(values)):
+            _check_finite(who, "target", values)
+        if not np.all(values == np.round(values)):
+            return None
+    elif values.dtype.kind not in "biu":
+        raise TypeError(f"{who}: target must be integer labels or a float table, got dtype {values.dtype}")
+    labels = values.astype(np.intp)
+    bad = np.flatnonzero((labels < 0) | (labels >= n_classes)) if labels.ndim == 1 else []
+    if len(bad):
+        raise ValueError(f"{who}: label {values[bad[0]]} at index {bad[0]} is not a class in 0..{n_classes - 1}")
+    return labels
+
+
+def cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
+    """Mean over rows of −Σ_k Y_k log softmax(z)_k for logits z = ``input`` of shape
+    (m, K) and ``target`` either integer labels (m,) or probability rows (m, K)
+    (e.g. one-hot), fused and stable; its gradient is the lecture's (P − Y)/m."""
+    who = "cross_entropy"
+    z = _tensor(input, who)
+    if z.ndim == 1:
+        z = z.reshape(1, -1)
+        target = np.asarray(target.data if isinstance(target, Tensor) else target)[None]
+        if reduction == "none":
+            return cross_entropy(z, target, reduction).reshape(())
+    if z.ndim != 2:
+        raise ValueError(f"{who}: logits must have shape (m, K) or (K,), got {z.shape}")
+    _check_finite(who, "logits", z.data)
+    m, k = z.shape
+    t_shape = np.shape(target.data if isinstance(target, Tensor) else target)
+    if t_shape == (m,):
+        labels = _labels(who, target, k)
+        if labels is not None:
+            return apply(L.CrossEntropy(labels, reduction), z)
+    if t_shape != (m, k):
+        raise ValueError(
+            f"{who}: target of shape {t_shape} fits neither integer labels of shape {(m,)} "
+            f"nor probability rows (one-hot) of shape {(m, k)} for logits of shape {(m, k)}")
+    target = lift(target, who)
+    _check_finite(who, "target", target.data if isinstance(target, Tensor) else target)
+    return apply(L.CrossEntropy(None, reduction), z, target)
+
+
+# ----- Tensor methods and operators -------------------------------------------------------
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+_METHODS = {
+    "__add__": add, "__radd__": _reflected(add),
+    "__sub__": sub, "__rsub__": _reflected(sub),
+    "__mul__": mul, "__rmul__": _reflected(mul),
+    "__truediv__": div, "__rtruediv__": _reflected(div),
+    "__pow__": pow, "__rpow__": _reflected(pow),
+    "__matmul__": matmul, "__rmatmul__": _reflected(matmul),
+    "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs, "__getitem__": getitem,
+    "exp": exp, "log": log, "sigmoid": sigmoid, "tanh": tanh, "relu": relu,
+    "sin": sin, "cos": cos, "sqrt": sqrt, "abs": abs,
+    "sum": sum, "mean": mean, "max": max, "logsumexp": logsumexp,
+    "softmax": softmax, "log_softmax": log_softmax,
+    "swapaxes": swapaxes, "broadcast_to": broadcast_to,
+}
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+
+def _reshape_method(self: Tensor, *shape: Any) -> Tensor:
+    return reshape(self, *shape)
+
+
+def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
+    axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+    return transpose(self, axes or None)
+
+
+Tensor.reshape = _reshape_method
+Tensor.transpose = _transpose_method
+Tensor.T = property(lambda self: transpose(self))
+Tensor.mT = property(lambda self: swapaxes(self, -1, -2))
+
+
+def _compare(op):
+    def compare(self: Tensor, other: Any) -> np.ndarray:
+        """Comparisons are not differentiable: they return a numpy bool array."""
+        return op(self.data, other.data if isinstance(other, Tensor) else other)
+    return compare
+
+
+for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
+    setattr(Tensor, _name, _compare(getattr(operator, _name)))
+
+# numpy functions called on Tensors (np.exp(t), ndarray @ t, and every vjp under
+# create_graph) dispatch here to the differentiable op.
+_UFUNCS = {
+    np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div, np.power: pow,
+    np.matmul: matmul, np.negative: neg, np.exp: exp, np.log: log, np.tanh: tanh,
+    np.sin: sin, np.cos: cos, np.sqrt: sqrt, np.absolute: abs,
+}
+# Piecewise-constant functions: their derivative is 0, so they give plain arrays.
+_CONSTANT_UFUNCS = {np.sign, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
+                    np.not_equal, np.isfinite, np.isnan, np.isinf, np.floor, np.ceil, np.rint,
+                    np.logical_and, np.logical_or, np.logical_not}
+
+
+def _array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    if method == "__call__" and not kwargs:
+        if ufunc in _UFUNCS:
+            return _UFUNCS[ufunc](*inputs)
+        if ufunc in _CONSTANT_UFUNCS:
+            return ufunc(*[x.data if isinstance(x, Tensor) else x for x in inputs])
+    raise TypeError(
+        f"numpy's {ufunc.__name__} ({method}{', with ' + ', '.join(kwargs) if kwargs else ''}) has no "
+        "derivative in autodiff; use the autodiff function, or apply it to tensor.data")
+
+
+Tensor.__array_ufunc__ = _array_ufunc

@@ -1,0 +1,107 @@
+"""What every op is: a forward on numpy arrays and its vector-Jacobian product.
+
+An op's ``vjp(g, out, *inputs)`` receives the upstream gradient ``g`` = dL/d(out)
+and returns dL/d(input) for each input (None for an input that needs none):
+
+    dL/dx_j = Σ_i g_i · ∂out_i/∂x_j        (gᵀ·J, the chain rule for one node)
+
+It is written with numpy functions and methods only, so the same code runs on
+numpy arrays (a plain backward pass: fast) and on Tensors (``create_graph=True``:
+every numpy call dispatches to a differentiable op through ``__array_ufunc__``),
+which is what makes gradients of gradients, Hessians and JVPs work.
+An op never writes into ``g`` or into its inputs, and returns gradients that may
+have the broadcast shape: the engine sums them back to each input's shape.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, _Mode, check_forward
+
+
+class Op:
+    """Base class. ``needs[i]`` tells the vjp whether input i wants a gradient,
+    so that no work is done for inputs that need none."""
+
+    __slots__ = ("needs",)
+    name = "op"
+    symbol = ""  # for binary operators: the error names the shapes as "(2, 3) @ (2, 3)"
+
+    def forward(self, *inputs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
+        raise NotImplementedError
+
+    def explain_error(self, error: Exception) -> str:
+        return str(error)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def apply(op: Op, *inputs: Any) -> Tensor:
+    """Run ``op`` forward on tensors, numpy arrays or numbers, and record a node
+    when gradients are on and some input requires one."""
+    needs = tuple(type(x) is Tensor and x.requires_grad for x in inputs)
+    op.needs = needs
+    arrays = [x.data if type(x) is Tensor else x for x in inputs]
+    try:
+        out = op.forward(*arrays)
+    except (ValueError, IndexError) as error:
+        shapes = [str(np.shape(a)) for a in arrays]
+        what = f" {op.symbol} ".join(shapes) if op.symbol else "cannot apply to shapes " + " and ".join(shapes)
+        raise type(error)(f"{op.name}: {what}: {op.explain_error(error)}") from None
+    if _Mode.detect_anomaly:
+        check_forward(op, arrays, out)
+    if _Mode.grad_enabled and True in needs:
+        return Tensor._node(out, op, inputs)
+    return Tensor._node(out)
+
+
+def lift(x: Any, who: str) -> Any:
+    """An operand as an op input: Tensors and Python numbers as they are,
+    anything else as a numeric numpy array (float64 unless already float)."""
+    if isinstance(x, Tensor) or (isinstance(x, (float, int)) and not isinstance(x, bool)):
+        return x
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: operand must be numeric, got {type(x).__name__} of dtype {array.dtype}")
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
+def raw(x: Any) -> Any:
+    """The numpy value of a Tensor (for masks and other piecewise constants)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def reduced_shape(shape: tuple, axis: Any) -> tuple:
+    """The keepdims shape of a reduction of ``shape`` over ``axis``."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = {a % len(shape) for a in axes}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def broadcast_to(g: Any, shape: tuple) -> Any:
+    """``np.broadcast_to`` for arrays (a view, no copy) and Tensors alike."""
+    if isinstance(g, Tensor):
+        from .shape import BroadcastTo
+        return apply(BroadcastTo(shape), g)
+    return np.broadcast_to(g, shape)
+
+
+def check_axis(who: str, ndim: int, axis: Any) -> Any:
+    """Normalise an axis argument, with an error that names the op."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{who}: axis {a} is out of range for a tensor with {ndim} dimensions")
+    if len({a % max(ndim, 1) for a in axes}) != len(axes):
+        raise ValueError(f"{who}: repeated axis in {axis}")
+    return axis

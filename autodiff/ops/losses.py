@@ -1,0 +1,166 @@
+"""Fused, numerically stable losses. Each takes (input, target) as PyTorch does
+and reduces with ``reduction`` = "mean" (default), "sum" or "none".
+
+Fused, because the composition log(σ(z)) or log(softmax(z)) overflows or loses
+every digit for large |z| while the fused formula does not, and because the
+gradient of the fusion is the lecture's simple (p − y)/m.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op, apply
+from .elementwise import Sigmoid
+from .softmax import Softmax
+
+LOG_FLOOR = -100.0  # log 0 is clamped here, as PyTorch's binary_cross_entropy does
+REDUCTIONS = ("mean", "sum", "none")
+
+
+class _Loss(Op):
+    """Shared: per-element losses reduced by mean, sum or none."""
+
+    __slots__ = ("reduction", "cache")
+
+    def __init__(self, reduction: str = "mean"):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"{self.name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+        self.cache = None
+
+    def reduce(self, losses):
+        if self.reduction == "mean":
+            return np.mean(losses)
+        return np.sum(losses) if self.reduction == "sum" else losses
+
+    def weights(self, g, n):
+        """dL/d(per-element loss): g/n for the mean, g otherwise."""
+        return g / n if self.reduction == "mean" else g
+
+
+def _plain(x) -> bool:
+    """True in a plain backward (numpy arrays), False under create_graph (Tensors)."""
+    return isinstance(x, np.ndarray)
+
+
+class BinaryCrossEntropy(_Loss):
+    """L = −[y log p + (1 − y) log(1 − p)], log clamped at −100 so p ∈ {0, 1} stays finite.
+
+    ∂L/∂p = (p − y) / (p(1 − p)),   ∂L/∂y = −(log p − log(1 − p)).
+    Through p = σ(z) this becomes the lecture's (p − y); use the fused
+    binary_cross_entropy_with_logits for that.
+    """
+
+    __slots__ = ()
+    name = "binary_cross_entropy"
+
+    def forward(self, p, y):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), LOG_FLOOR)
+            log_q = np.maximum(np.log1p(-p), LOG_FLOOR)
+        self.cache = (log_p, log_q)
+        return self.reduce(-(y * log_p + (1.0 - y) * log_q))
+
+    def vjp(self, g, out, p, y):
+        w = self.weights(g, p.size)
+        need_p, need_y = self.needs
+        gp = gy = None
+        if need_p:
+            denom = p * (1.0 - p)
+            gp = w * (p - y) / (np.maximum(denom, 1e-12) if _plain(denom) else denom)
+        if need_y:
+            log_p, log_q = self.cache if _plain(p) else (np.log(p), np.log(1.0 - p))
+            gy = -w * (log_p - log_q)
+        return gp, gy
+
+
+class BinaryCrossEntropyWithLogits(_Loss):
+    """L = −[y log σ(z) + (1 − y) log(1 − σ(z))] = max(z, 0) − z·y + log(1 + e^(−|z|)),
+    finite for any z.
+
+    ∂L/∂z = σ(z) − y: the lecture's ŷ − y (divided by m for the mean).
+    ∂L/∂y = −z.
+    """
+
+    __slots__ = ()
+    name = "binary_cross_entropy_with_logits"
+
+    def forward(self, z, y):
+        e = np.exp(-np.abs(z))
+        self.cache = e
+        return self.reduce(np.maximum(z, 0.0) - z * y + np.log1p(e))
+
+    def vjp(self, g, out, z, y):
+        w = self.weights(g, z.size)
+        need_z, need_y = self.needs
+        gz = gy = None
+        if need_z:
+            if _plain(z):
+                e = self.cache
+                p = np.where(z >= 0, 1.0, e) / (1.0 + e)
+            else:
+                p = apply(Sigmoid(), z)
+            gz = w * (p - y)
+        if need_y:
+            gy = -w * z
+        return gz, gy
+
+
+class CrossEntropy(_Loss):
+    """xent = −Σ_k Y_k log S_k(z), with log S(z) = z − logsumexp(z), for logits z
+    of shape (m, K) and targets Y given as integer labels (m,) or as rows of
+    probabilities (m, K), e.g. one-hot. With a label y: xent = −log P_y.
+
+    The lecture's Jacobian of the cross-entropy loss: ∂xent/∂z_i = S_i − δ_yi,
+    i.e. dL/dz = (P − Y) / m for the mean (times Σ_k Y_k when rows of Y do not sum to 1).
+    ∂xent/∂Y_k = −log S_k.
+    """
+
+    __slots__ = ("labels",)
+    name = "cross_entropy"
+
+    def __init__(self, labels=None, reduction="mean"):
+        super().__init__(reduction)
+        self.labels = labels
+
+    def forward(self, z, target=None):
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        e = np.exp(shifted)
+        total = np.sum(e, axis=-1, keepdims=True)
+        log_total = np.log(total)
+        self.cache = (e, total, shifted, log_total)
+        if self.labels is not None:
+            picked = np.take_along_axis(shifted, self.labels[:, None], axis=-1)
+            return self.reduce((log_total - picked)[:, 0])
+        return self.reduce(np.sum(target * (log_total - shifted), axis=-1))
+
+    def _one_hot(self, z):
+        y = np.zeros(z.shape, dtype=z.dtype)
+        y[np.arange(len(self.labels)), self.labels] = 1.0
+        return y
+
+    def vjp(self, g, out, z, target=None):
+        w = self.weights(g, z.shape[0])
+        w = w.reshape(w.shape + (1,))
+        need_z = self.needs[0]
+        need_target = len(self.needs) > 1 and self.needs[1]
+        gz = gt = None
+        if _plain(z):
+            e, total, shifted, log_total = self.cache
+            if need_z:
+                p = e / total
+                if self.labels is not None:
+                    p[np.arange(len(self.labels)), self.labels] -= 1.0  # p is ours: P − Y in place
+                    gz = p * w
+                else:
+                    gz = (p * np.sum(target, axis=-1, keepdims=True) - target) * w
+            if need_target:
+                gt = (log_total - shifted) * w
+            return (gz,) if self.labels is not None else (gz, gt)
+        p = apply(Softmax(-1), z)
+        y = self._one_hot(z) if self.labels is not None else target
+        if need_z:
+            gz = (p * y.sum(axis=-1, keepdims=True) - y) * w
+        if need_target:
+            gt = -np.log(p) * w
+        return (gz,) if self.labels is not None else (gz, gt)

@@ -1,0 +1,356 @@
+"""The Tensor and the reverse-mode engine.
+
+A Tensor wraps a numpy array. An op applied to tensors that require a gradient
+records a node: the output Tensor keeps the op (which knows its vector-Jacobian
+product) and its inputs. ``backward`` then walks the graph once, from the output
+to the leaves, applying the multivariate chain rule at every node:
+
+    dL/d(input) = dL/d(output) · D(output)/D(input)      (a vector-Jacobian product)
+
+and summing the contributions of every path (fan-out). Un-broadcasting, the sum
+of a gradient back to the shape of an input that numpy broadcast, is done here,
+once, for every op.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+Array = np.ndarray
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+class _Mode:
+    """Global switches: gradient recording and anomaly detection."""
+
+    grad_enabled = True
+    detect_anomaly = False
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Ops run inside record no graph (for evaluation and parameter updates)."""
+    previous, _Mode.grad_enabled = _Mode.grad_enabled, False
+    try:
+        yield
+    finally:
+        _Mode.grad_enabled = previous
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record graphs again, even inside ``no_grad()``."""
+    previous, _Mode.grad_enabled = _Mode.grad_enabled, True
+    try:
+        yield
+    finally:
+        _Mode.grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    return _Mode.grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise FloatingPointError naming the first op whose forward or backward
+    turns finite numbers into NaN or inf."""
+    previous, _Mode.detect_anomaly = _Mode.detect_anomaly, True
+    try:
+        yield
+    finally:
+        _Mode.detect_anomaly = previous
+
+
+def _as_float_array(data: Any, dtype: Any = None, who: str = "Tensor") -> Array:
+    """numpy array of float64 (default) or float32 (kept when given)."""
+    try:
+        array = np.asarray(data)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{who}: data is not a regular array: {error}") from None
+    kind = array.dtype.kind
+    if kind not in "biuf":
+        raise TypeError(f"{who}: data must be numeric (bool, int or float), got dtype {array.dtype}")
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype not in FLOAT_DTYPES:
+            raise TypeError(f"{who}: dtype must be float32 or float64, got {dtype}")
+    elif array.dtype in FLOAT_DTYPES:
+        return array
+    else:
+        dtype = np.dtype(np.float64)
+    return array.astype(dtype, copy=False)
+
+
+class Tensor:
+    """A numpy array that remembers how it was computed.
+
+    ``Tensor(data, requires_grad=False, dtype=None)``: float64 by default, float32
+    kept when given, ints and bools converted to float64. A float ndarray is
+    wrapped without a copy (as ``np.asarray`` does); no op ever writes into it.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_inputs", "_retain_grad", "name", "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data: Array = _as_float_array(data, dtype)
+        self.grad: Any = None
+        self.requires_grad = bool(requires_grad)
+        self._op: Any = None
+        self._inputs: tuple = ()
+        self._retain_grad = False
+        self.name = name
+
+    @classmethod
+    def _node(cls, data: Array, op: Any = None, inputs: tuple = ()) -> "Tensor":
+        """Fast constructor for op outputs: no checks, no conversion."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = op is not None
+        t._op = op
+        t._inputs = inputs
+        t._retain_grad = False
+        t.name = None
+        return t
+
+    # ----- array-like attributes -------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    @property
+    def op(self) -> Any:
+        """The op that produced this tensor (None for a leaf)."""
+        return self._op
+
+    @property
+    def inputs(self) -> tuple:
+        """The op's inputs: Tensors, or numpy arrays and numbers for constants."""
+        return self._inputs
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element can be converted, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> Array:
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._node(self.data)
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        if self._op is not None and not flag:
+            raise RuntimeError("requires_grad_: only a leaf can be made not to require grad; use detach()")
+        self.requires_grad = bool(flag)
+        return self
+
+    def retain_grad(self) -> "Tensor":
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        self._retain_grad = True
+        return self
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def astype(self, dtype: Any) -> "Tensor":
+        from .ops import astype
+        return astype(self, dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=8)
+        extras = []
+        if self.data.dtype != np.float64:
+            extras.append(f"dtype={self.data.dtype}")
+        if self._op is not None:
+            extras.append(f"grad_fn=<{type(self._op).__name__}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return f"Tensor({body}{''.join(', ' + e for e in extras)})"
+
+    # ----- backward -------------------------------------------------------------
+    def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is the upstream gradient dL/d(self); it may be omitted only
+        when self is a scalar (then it is 1). With ``create_graph=True`` the
+        backward pass is itself recorded, so ``.grad`` is a Tensor that can be
+        differentiated again.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad: no input had requires_grad=True, "
+                "or it was computed inside no_grad()")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward: the output has shape {self.shape}; backward() needs a scalar output "
+                    "or an explicit gradient of the same shape, e.g. loss.backward(np.ones_like(loss.data))")
+            gradient = np.ones_like(self.data)
+        else:
+            gradient = _as_float_array(gradient.data if isinstance(gradient, Tensor) else gradient,
+                                       self.data.dtype, who="backward")
+            if gradient.shape != self.shape:
+                raise ValueError(f"backward: gradient shape {gradient.shape} does not match the tensor's shape {self.shape}")
+        backpropagate([self], [gradient], create_graph=create_graph, accumulate=True)
+
+    # Operators and methods are attached in ops/__init__.py, next to the ops.
+
+
+def _raw(x: Any) -> Any:
+    return x.data if type(x) is Tensor else x
+
+
+def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Every tensor that requires grad and that the roots depend on, inputs
+    before the ops that use them. Iterative depth-first search: no recursion,
+    so a chain of 100,000 ops is fine."""
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for x in node._inputs:
+            if type(x) is Tensor and x.requires_grad and id(x) not in seen:
+                stack.append((x, False))
+    return order
+
+
+def unbroadcast(grad: Any, shape: tuple) -> Any:
+    """Sum a gradient back to the shape of an input that numpy broadcast.
+
+    Broadcasting copies an input along new leading axes and along its axes of
+    length 1; the chain rule adds up the gradients of all the copies.
+    """
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes)
+    return grad.reshape(shape) if grad.shape != shape else grad
+
+
+def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_graph: bool = False,
+                  accumulate: bool = True, wrt: Sequence[Tensor] = ()) -> list[Any]:
+    """The reverse pass. Returns the gradients of ``wrt`` (None where unreached).
+
+    ``accumulate``: add the gradients into the leaves' ``.grad`` (``backward``);
+    the functional transforms pass False and read the result instead.
+    """
+    wanted = {id(t): i for i, t in enumerate(wrt)}
+    found: list[Any] = [None] * len(wrt)
+    grads: dict[int, Any] = {}
+    for root, g in zip(roots, root_grads):
+        g = Tensor._node(g) if create_graph and type(g) is not Tensor else g
+        grads[id(root)] = g if id(root) not in grads else grads[id(root)] + g
+    anomaly = _Mode.detect_anomaly
+    with (enable_grad() if create_graph else no_grad()):
+        for node in reversed(topological_order(roots)):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if id(node) in wanted:
+                found[wanted[id(node)]] = g
+            op = node._op
+            if op is None or node._retain_grad:
+                if accumulate:
+                    _accumulate_grad(node, g, create_graph)
+                if op is None:
+                    continue
+            inputs = node._inputs
+            if create_graph:
+                input_grads = op.vjp(g, node, *inputs)
+            else:
+                input_grads = op.vjp(g, node.data, *[x.data if type(x) is Tensor else x for x in inputs])
+            for x, gx in zip(inputs, input_grads):
+                if gx is None or type(x) is not Tensor or not x.requires_grad:
+                    continue
+                xdata = x.data
+                if gx.shape != xdata.shape:
+                    gx = unbroadcast(gx, xdata.shape)
+                if not create_graph and gx.dtype != xdata.dtype:
+                    gx = gx.astype(xdata.dtype)
+                if anomaly:
+                    _check_backward(op, g, gx)
+                key = id(x)
+                previous = grads.get(key)
+                grads[key] = gx if previous is None else previous + gx
+    return found
+
+
+def _accumulate_grad(leaf: Tensor, g: Any, create_graph: bool) -> None:
+    if create_graph:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+    elif leaf.grad is None:
+        leaf.grad = np.array(g, dtype=leaf.data.dtype)  # an owned, writable copy
+    else:
+        leaf.grad = leaf.grad + _raw(g)
+
+
+def _all_finite(x: Any) -> bool:
+    return bool(np.all(np.isfinite(_raw(x))))
+
+
+def _check_backward(op: Any, upstream: Any, result: Any) -> None:
+    if not _all_finite(result) and _all_finite(upstream):
+        raise FloatingPointError(
+            f"detect_anomaly: the backward of {type(op).__name__} produced NaN or inf "
+            f"from a finite upstream gradient")
+
+
+def check_forward(op: Any, inputs: Sequence[Any], out: Array) -> None:
+    if not _all_finite(out) and all(_all_finite(x) for x in inputs):
+        raise FloatingPointError(
+            f"detect_anomaly: the forward of {type(op).__name__} produced NaN or inf "
+            f"from finite inputs of shapes {[np.shape(_raw(x)) for x in inputs]}")

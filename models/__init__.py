@@ -1,0 +1,1 @@
+"""The lecture's models (logistic and softmax regression) and datasets, built on autodiff."""

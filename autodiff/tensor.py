@@ -14,12 +14,14 @@ once, for every op.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from itertools import count
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 Array = np.ndarray
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+_next_sequence_number = count(1).__next__  # op outputs are numbered as they are made
 
 
 class _Mode:
@@ -92,7 +94,7 @@ class Tensor:
     wrapped without a copy (as ``np.asarray`` does); no op ever writes into it.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_inputs", "_retain_grad", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_inputs", "_seq", "_retain_grad", "name", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
@@ -103,6 +105,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self._op: Any = None
         self._inputs: tuple = ()
+        self._seq = 0
         self._retain_grad = False
         self.name = name
 
@@ -112,11 +115,16 @@ class Tensor:
         t = object.__new__(cls)
         t.data = data
         t.grad = None
-        t.requires_grad = op is not None
         t._op = op
         t._inputs = inputs
         t._retain_grad = False
         t.name = None
+        if op is None:
+            t.requires_grad = False
+            t._seq = 0
+        else:
+            t.requires_grad = True
+            t._seq = _next_sequence_number()
         return t
 
     # ----- array-like attributes -------------------------------------------------
@@ -230,7 +238,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: the output has shape {self.shape}; backward() needs a scalar output "
                     "or an explicit gradient of the same shape, e.g. loss.backward(np.ones_like(loss.data))")
-            gradient = np.ones_like(self.data)
+            gradient = np.ones(self.data.shape, self.data.dtype)
         else:
             gradient = _as_float_array(gradient.data if isinstance(gradient, Tensor) else gradient,
                                        self.data.dtype, who="backward")
@@ -247,24 +255,24 @@ def _raw(x: Any) -> Any:
 
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     """Every tensor that requires grad and that the roots depend on, inputs
-    before the ops that use them. Iterative depth-first search: no recursion,
-    so a chain of 100,000 ops is fine."""
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
+    before the ops that use them.
+
+    An op's output is always made after its inputs, so ordering the tensors by
+    the sequence number they got when they were made is a topological order.
+    The search is iterative: no recursion, so a chain of 100,000 ops is fine.
+    """
+    seen = {id(r): r for r in roots if r.requires_grad}
+    stack = list(seen.values())
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for x in node._inputs:
+        for x in stack.pop()._inputs:
             if type(x) is Tensor and x.requires_grad and id(x) not in seen:
-                stack.append((x, False))
-    return order
+                seen[id(x)] = x
+                stack.append(x)
+    return sorted(seen.values(), key=_sequence_number)
+
+
+def _sequence_number(t: Tensor) -> int:
+    return t._seq
 
 
 def unbroadcast(grad: Any, shape: tuple) -> Any:
@@ -283,24 +291,28 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
 
 def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_graph: bool = False,
                   accumulate: bool = True, wrt: Sequence[Tensor] = ()) -> list[Any]:
-    """The reverse pass. Returns the gradients of ``wrt`` (None where unreached).
+    """The reverse pass: the multivariate chain rule, node by node from the
+    roots to the leaves. Returns the gradients of ``wrt`` (None where unreached).
 
     ``accumulate``: add the gradients into the leaves' ``.grad`` (``backward``);
     the functional transforms pass False and read the result instead.
+    With ``create_graph`` the vjps run on Tensors, so the pass is itself recorded.
     """
     wanted = {id(t): i for i, t in enumerate(wrt)}
     found: list[Any] = [None] * len(wrt)
-    grads: dict[int, Any] = {}
+    grads: dict[int, Any] = {}  # id(tensor) -> dL/d(tensor), summed over the paths so far
     for root, g in zip(roots, root_grads):
-        g = Tensor._node(g) if create_graph and type(g) is not Tensor else g
+        if create_graph and type(g) is not Tensor:
+            g = Tensor._node(g)
         grads[id(root)] = g if id(root) not in grads else grads[id(root)] + g
     anomaly = _Mode.detect_anomaly
-    with (enable_grad() if create_graph else no_grad()):
+    previous_mode, _Mode.grad_enabled = _Mode.grad_enabled, create_graph
+    try:
         for node in reversed(topological_order(roots)):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            if id(node) in wanted:
+            if wanted and id(node) in wanted:
                 found[wanted[id(node)]] = g
             op = node._op
             if op is None or node._retain_grad:
@@ -312,20 +324,24 @@ def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_
             if create_graph:
                 input_grads = op.vjp(g, node, *inputs)
             else:
-                input_grads = op.vjp(g, node.data, *[x.data if type(x) is Tensor else x for x in inputs])
+                input_grads = op.vjp(g, node.data, *op.args)
             for x, gx in zip(inputs, input_grads):
                 if gx is None or type(x) is not Tensor or not x.requires_grad:
                     continue
                 xdata = x.data
                 if gx.shape != xdata.shape:
                     gx = unbroadcast(gx, xdata.shape)
-                if not create_graph and gx.dtype != xdata.dtype:
-                    gx = gx.astype(xdata.dtype)
+                if not create_graph and gx.dtype is not xdata.dtype:
+                    gx = gx.astype(xdata.dtype, copy=False)
                 if anomaly:
                     _check_backward(op, g, gx)
                 key = id(x)
-                previous = grads.get(key)
-                grads[key] = gx if previous is None else previous + gx
+                if key in grads:
+                    grads[key] = grads[key] + gx
+                else:
+                    grads[key] = gx
+    finally:
+        _Mode.grad_enabled = previous_mode
     return found
 
 

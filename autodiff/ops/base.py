@@ -23,9 +23,11 @@ from ..tensor import Tensor, _Mode, check_forward
 
 class Op:
     """Base class. ``needs[i]`` tells the vjp whether input i wants a gradient,
-    so that no work is done for inputs that need none."""
+    so that no work is done for inputs that need none; ``args`` are the numpy
+    values forward ran on (references, not copies), which a plain backward
+    hands to the vjp."""
 
-    __slots__ = ("needs",)
+    __slots__ = ("needs", "args")
     name = "op"
     symbol = ""  # for binary operators: the error names the shapes as "(2, 3) @ (2, 3)"
 
@@ -44,21 +46,37 @@ class Op:
 
 def apply(op: Op, *inputs: Any) -> Tensor:
     """Run ``op`` forward on tensors, numpy arrays or numbers, and record a node
-    when gradients are on and some input requires one."""
-    needs = tuple(type(x) is Tensor and x.requires_grad for x in inputs)
+    when gradients are on and some input requires one.
+
+    This is the per-node cost of every forward, so it is kept lean."""
+    arrays = []
+    needs = []
+    for x in inputs:
+        if type(x) is Tensor:
+            arrays.append(x.data)
+            needs.append(x.requires_grad)
+        else:
+            arrays.append(x)
+            needs.append(False)
     op.needs = needs
-    arrays = [x.data if type(x) is Tensor else x for x in inputs]
+    op.args = arrays
     try:
         out = op.forward(*arrays)
     except (ValueError, IndexError) as error:
-        shapes = [str(np.shape(a)) for a in arrays]
-        what = f" {op.symbol} ".join(shapes) if op.symbol else "cannot apply to shapes " + " and ".join(shapes)
-        raise type(error)(f"{op.name}: {what}: {op.explain_error(error)}") from None
+        raise type(error)(_describe_error(op, arrays, error)) from None
+    if type(out) is not np.ndarray:  # numpy turns 0-d results into scalars
+        out = np.asarray(out)
     if _Mode.detect_anomaly:
         check_forward(op, arrays, out)
-    if _Mode.grad_enabled and True in needs:
+    if True in needs and _Mode.grad_enabled:
         return Tensor._node(out, op, inputs)
     return Tensor._node(out)
+
+
+def _describe_error(op: Op, arrays: list, error: Exception) -> str:
+    shapes = [str(np.shape(a)) for a in arrays]
+    what = f" {op.symbol} ".join(shapes) if op.symbol else "cannot apply to shapes " + " and ".join(shapes)
+    return f"{op.name}: {what}: {op.explain_error(error)}"
 
 
 def lift(x: Any, who: str) -> Any:
@@ -87,11 +105,13 @@ def reduced_shape(shape: tuple, axis: Any) -> tuple:
 
 
 def broadcast_to(g: Any, shape: tuple) -> Any:
-    """``np.broadcast_to`` for arrays (a view, no copy) and Tensors alike."""
+    """``g`` broadcast to ``shape``, for arrays and Tensors alike."""
     if isinstance(g, Tensor):
         from .shape import BroadcastTo
         return apply(BroadcastTo(shape), g)
-    return np.broadcast_to(g, shape)
+    out = np.empty(shape, dtype=g.dtype)  # faster than np.broadcast_to for small arrays
+    out[...] = g
+    return out
 
 
 def check_axis(who: str, ndim: int, axis: Any) -> Any:

@@ -26,7 +26,7 @@ class Sum(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
         return (_spread(g, x.shape, self.axis),)
@@ -44,7 +44,8 @@ class Mean(Op):
     def forward(self, x):
         if x.size == 0:
             raise ValueError("mean of an empty tensor")
-        return np.mean(x, axis=self.axis, keepdims=self.keepdims)
+        total = x.sum(axis=self.axis, keepdims=self.keepdims)
+        return total / (x.size // max(total.size, 1))
 
     def vjp(self, g, out, x):
         n = x.size // out.size

@@ -1,0 +1,231 @@
+"""The op registry: one entry per op, and the test suite checks every entry.
+
+``tests/test_ops_registry.py`` runs each registered op through one property
+test (hypothesis draws inputs in the op's domains and shapes): the gradient
+against central differences (``gradcheck``), backward = gᵀ·J with J from
+central differences of the forward, ``local_jacobian`` = J, float32 kept and
+close to float64, inputs never mutated, and second derivatives
+(``gradgradcheck``) for the smooth ops. So a new op is tested by adding ONE entry.
+
+Registering your own op: an ``Op`` subclass (forward on numpy arrays, vjp with
+numpy calls only, so that it also runs on Tensors under ``create_graph``), a
+function that applies it, and one ``register`` call::
+
+    import numpy as np
+    from autodiff.ops import Op, apply
+    from autodiff.registry import OpInfo, register
+
+    class Softplus(Op):
+        '''y = log(1 + eˣ).   f'(x) = σ(x) = 1 − e^(−y).'''
+        name = "softplus"
+
+        def forward(self, x):
+            return np.logaddexp(0.0, x)
+
+        def vjp(self, g, out, x):
+            return (g * (1.0 - np.exp(-out)),)
+
+    def softplus(x):
+        return apply(Softplus(), x)
+
+    register(OpInfo("softplus", softplus, nargs=1, domains=("real",)))
+
+Run the register call before pytest collects the tests (in the module that
+defines the op, imported by your package, or in your ``tests/conftest.py``): the
+registry test is parametrised over ``OPS`` at collection, so ``softplus`` then
+gets its own test id, ``test_op[softplus]``. One entry can also be checked by hand
+with ``autodiff.testing.check_op(OPS["softplus"], args, kwargs)``.
+
+Fields of ``OpInfo``:
+
+- ``fn(*tensors, **kwargs) -> Tensor``: the op as a function of Tensors.
+- ``nargs`` and ``domains``, one per argument: a name from ``DOMAINS`` or a
+  function ``(shape, dtype) -> hypothesis strategy of arrays``.
+- ``shapes``: how the argument shapes (and shape-related kwargs) are drawn, a name
+  from ``SHAPE_KINDS``, or a function ``(draw) -> (list of shapes, kwargs dict)``
+  with ``draw`` hypothesis' draw.
+- ``smooth``: twice differentiable in its domain (gradgradcheck runs on it).
+- ``kwargs``: fixed keyword arguments; ``kwarg_choices``: a tuple of values for
+  each keyword drawn per example (e.g. the loss reduction).
+- ``single_node``: ``fn`` applies exactly one op to its Tensor arguments, so that
+  ``local_jacobian(out, i)`` is its Jacobian (False for composite functions).
+- ``dtypes``: the float dtypes to test (float64 and float32 by default).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from . import functions as F
+from .tensor import Tensor
+
+__all__ = ["OpInfo", "OPS", "DOMAINS", "SHAPE_KINDS", "register", "unregister", "all_ops", "get"]
+
+DOMAINS: Mapping[str, str] = MappingProxyType({
+    "real": "finite floats in [-10, 10]",
+    "exponent": "finite floats in [-3, 3] (exponents of pow)",
+    "positive": "floats in [0.1, 10] (log, sqrt, bases of pow)",
+    "nonzero": "floats with 0.1 ≤ |x| ≤ 10 (divisors)",
+    "unit_open": "probabilities in [0.02, 0.98]: inside (0, 1) even after a finite-difference step",
+    "unit_interval": "targets in [0, 1]",
+    "away_from_kinks": "floats with 1e-3 ≤ |x| ≤ 10 (abs, relu: no kink within a difference step)",
+    "distinct": "floats in [-10, 10] at least 0.01 apart (max: no ties)",
+    "labels": "integer class labels in 0..K−1 (not differentiated)",
+    "onehot": "one-hot rows (m, K)",
+    "probabilities": "rows of strictly positive probabilities summing to 1 (m, K)",
+})
+NOT_DIFFERENTIABLE = frozenset({"labels"})
+
+SHAPE_KINDS: Mapping[str, str] = MappingProxyType({
+    "elementwise": "every argument has one drawn shape (0 to 3 dimensions)",
+    "broadcast": "mutually broadcastable shapes",
+    "pairwise_same": "two arguments of the same shape (e.g. binary cross-entropy)",
+    "matmul": "1-D, 2-D and batched shapes that numpy's matmul accepts",
+    "reduction": "one shape; draws axis (None, an int or a tuple) and keepdims",
+    "axis": "one shape of at least 1 dimension; draws axis (softmax-like)",
+    "reshape": "one shape; draws a new shape of the same size (maybe with -1)",
+    "transpose": "one shape; draws axes: None or a permutation",
+    "swapaxes": "one shape of at least 1 dimension; draws axis1 and axis2",
+    "broadcast_to": "an input shape and a shape it broadcasts to (kwarg shape)",
+    "getitem": "one shape; draws key: ints, slices (negative steps too) and integer arrays with repeats",
+    "logits_labels": "logits (m, K) and integer labels (m,)",
+    "logits_onehot": "logits (m, K) and targets (m, K) in the second argument's domain",
+})
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """One registered op: how to call it and where to draw its inputs."""
+
+    name: str
+    fn: Callable[..., Tensor]
+    nargs: int
+    domains: tuple = ("real",)
+    shapes: Any = "elementwise"
+    smooth: bool = True
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    kwarg_choices: Mapping[str, tuple] = field(default_factory=dict)
+    single_node: bool = True
+    dtypes: tuple = (np.float64, np.float32)
+
+    def __post_init__(self) -> None:
+        who = f"OpInfo {self.name!r}"
+        if not callable(self.fn):
+            raise TypeError(f"{who}: fn must be callable, got {type(self.fn).__name__}")
+        domains = (self.domains,) if isinstance(self.domains, str) else tuple(self.domains)
+        object.__setattr__(self, "domains", domains)
+        if len(domains) != self.nargs:
+            raise ValueError(f"{who}: {self.nargs} arguments but {len(domains)} domains {domains}")
+        for d in domains:
+            if not callable(d) and d not in DOMAINS:
+                raise ValueError(f"{who}: unknown domain {d!r}; use one of {sorted(DOMAINS)} "
+                                 "or a function (shape, dtype) -> hypothesis strategy")
+        if not callable(self.shapes) and self.shapes not in SHAPE_KINDS:
+            raise ValueError(f"{who}: unknown shapes {self.shapes!r}; use one of {sorted(SHAPE_KINDS)} "
+                             "or a function (draw) -> (shapes, kwargs)")
+        for key, values in self.kwarg_choices.items():
+            if not isinstance(values, (tuple, list)) or not values:
+                raise ValueError(f"{who}: kwarg_choices[{key!r}] must be a non-empty tuple of values")
+        object.__setattr__(self, "kwargs", MappingProxyType(dict(self.kwargs)))
+        object.__setattr__(self, "kwarg_choices", MappingProxyType(dict(self.kwarg_choices)))
+        object.__setattr__(self, "dtypes", tuple(np.dtype(t) for t in self.dtypes))
+
+    @property
+    def differentiable(self) -> tuple[int, ...]:
+        """Indices of the arguments that get gradients (not labels)."""
+        return tuple(i for i, d in enumerate(self.domains) if d not in NOT_DIFFERENTIABLE)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        return self.fn(*args, **{**self.kwargs, **kwargs})
+
+
+OPS: dict[str, OpInfo] = {}
+
+
+def register(info: OpInfo, *, replace: bool = False) -> OpInfo:
+    """Add an op to the registry (and so to the test suite). Returns ``info``."""
+    if not isinstance(info, OpInfo):
+        raise TypeError(f"register: expected an OpInfo, got {type(info).__name__}")
+    if info.name in OPS and not replace:
+        raise ValueError(f"register: an op named {info.name!r} is already registered (pass replace=True)")
+    OPS[info.name] = info
+    return info
+
+
+def unregister(name: str) -> OpInfo:
+    """Remove an op from the registry; returns its entry."""
+    try:
+        return OPS.pop(name)
+    except KeyError:
+        raise KeyError(f"unregister: no op named {name!r}; registered: {sorted(OPS)}") from None
+
+
+def get(name: str) -> OpInfo:
+    try:
+        return OPS[name]
+    except KeyError:
+        raise KeyError(f"registry: no op named {name!r}; registered: {sorted(OPS)}") from None
+
+
+def all_ops() -> list[OpInfo]:
+    """Every registered op, sorted by name."""
+    return [OPS[name] for name in sorted(OPS)]
+
+
+# ----- the built-in ops ----------------------------------------------------------------------
+def _pow_scalar(x: Tensor, c: float) -> Tensor:
+    return x ** c
+
+
+def _reshape(x: Tensor, shape: tuple) -> Tensor:
+    return F.reshape(x, shape)
+
+
+_REDUCTIONS = {"reduction": ("mean", "sum", "none")}
+
+for _info in [
+    OpInfo("add", F.add, 2, ("real", "real"), "broadcast"),
+    OpInfo("sub", F.sub, 2, ("real", "real"), "broadcast"),
+    OpInfo("mul", F.mul, 2, ("real", "real"), "broadcast"),
+    OpInfo("div", F.div, 2, ("real", "nonzero"), "broadcast"),
+    OpInfo("pow", F.pow, 2, ("positive", "exponent"), "broadcast"),
+    OpInfo("pow_scalar", _pow_scalar, 1, ("positive",),
+           kwarg_choices={"c": (2, 3, 0.5, -1, 1.5, -2.5, 0, 1)}),
+    OpInfo("neg", F.neg, 1, ("real",)),
+    OpInfo("matmul", F.matmul, 2, ("real", "real"), "matmul"),
+    OpInfo("exp", F.exp, 1, ("real",)),
+    OpInfo("log", F.log, 1, ("positive",)),
+    OpInfo("sigmoid", F.sigmoid, 1, ("real",)),
+    OpInfo("tanh", F.tanh, 1, ("real",)),
+    OpInfo("relu", F.relu, 1, ("away_from_kinks",), smooth=False),
+    OpInfo("sin", F.sin, 1, ("real",)),
+    OpInfo("cos", F.cos, 1, ("real",)),
+    OpInfo("sqrt", F.sqrt, 1, ("positive",)),
+    OpInfo("abs", F.abs, 1, ("away_from_kinks",), smooth=False),
+    OpInfo("sum", F.sum, 1, ("real",), "reduction"),
+    OpInfo("mean", F.mean, 1, ("real",), "reduction"),
+    OpInfo("max", F.max, 1, ("distinct",), "reduction", smooth=False),
+    OpInfo("logsumexp", F.logsumexp, 1, ("real",), "reduction"),
+    OpInfo("reshape", _reshape, 1, ("real",), "reshape"),
+    OpInfo("transpose", F.transpose, 1, ("real",), "transpose"),
+    OpInfo("swapaxes", F.swapaxes, 1, ("real",), "swapaxes"),
+    OpInfo("broadcast_to", F.broadcast_to, 1, ("real",), "broadcast_to"),
+    OpInfo("getitem", F.getitem, 1, ("real",), "getitem"),
+    OpInfo("softmax", F.softmax, 1, ("real",), "axis"),
+    OpInfo("log_softmax", F.log_softmax, 1, ("real",), "axis"),
+    OpInfo("binary_cross_entropy", F.binary_cross_entropy, 2, ("unit_open", "unit_open"), "pairwise_same",
+           kwarg_choices=_REDUCTIONS),
+    OpInfo("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits, 2,
+           ("real", "unit_interval"), "pairwise_same", kwarg_choices=_REDUCTIONS),
+    OpInfo("cross_entropy", F.cross_entropy, 2, ("real", "labels"), "logits_labels",
+           kwarg_choices=_REDUCTIONS),
+    OpInfo("cross_entropy_onehot", F.cross_entropy, 2, ("real", "onehot"), "logits_onehot",
+           kwarg_choices=_REDUCTIONS),
+    OpInfo("cross_entropy_probabilities", F.cross_entropy, 2, ("real", "probabilities"), "logits_onehot",
+           kwarg_choices=_REDUCTIONS),
+]:
+    register(_info)
+del _info

@@ -16,3 +16,7 @@ from . import entropy, jacobians
 
 __version__ = "0.1.0"
 from .functional import gradients, grad, value_and_grad, vjp, jvp, jacobian, hessian, local_jacobian
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from . import testing, registry
+from .graph import to_dot, draw, text_tree
+from .explain import explain

@@ -20,6 +20,8 @@ TensorLike = Any  # a Tensor, a numpy array, or a number
 
 
 def _tensor(x: TensorLike, who: str) -> Any:
+    if type(x) is Tensor:
+        return x
     x = lift(x, who)
     return x if isinstance(x, Tensor) else Tensor(x)
 
@@ -127,7 +129,7 @@ def reshape(x: TensorLike, *shape: Any) -> Tensor:
 
 def transpose(x: TensorLike, axes: Any = None) -> Tensor:
     x = _tensor(x, "transpose")
-    if axes is not None and sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+    if axes is not None and sorted(a % (x.ndim or 1) for a in axes) != list(range(x.ndim)):
         raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the {x.ndim} axes of shape {x.shape}")
     return apply(S.Transpose(None if axes is None else tuple(axes)), x)
 
@@ -210,6 +212,7 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, redu
     z, y = _tensor(input, "binary_cross_entropy_with_logits"), lift(target, "binary_cross_entropy_with_logits")
     y_data = y.data if isinstance(y, Tensor) else np.asarray(y)
     _same_shape("binary_cross_entropy_with_logits", z.data, y_data)
+    _check_finite("binary_cross_entropy_with_logits", "logits", z.data)
     _check_finite("binary_cross_entropy_with_logits", "targets", y_data)
     return apply(L.BinaryCrossEntropyWithLogits(reduction), z, y)
 
@@ -251,6 +254,9 @@ def cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean"
         labels = _labels(who, target, k)
         if labels is not None:
             return apply(L.CrossEntropy(labels, reduction), z)
+        values = np.asarray(target.data if isinstance(target, Tensor) else target)
+        bad = np.flatnonzero(values != np.round(values))[0]
+        raise ValueError(f"{who}: float labels must be whole numbers; found {values[bad]} at index {bad}")
     if t_shape != (m, k):
         raise ValueError(
             f"{who}: target of shape {t_shape} fits neither integer labels of shape {(m,)} "

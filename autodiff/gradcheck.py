@@ -82,8 +82,9 @@ def numeric_jacobian(f: Callable[..., Any], inputs: Sequence[Any], index: int = 
         step = np.zeros_like(x)
         step.flat[j] = eps
         columns.append(_central(f, xs, index, step, "numeric_jacobian") / eps)
-    n_out = _evaluate(f, xs, "numeric_jacobian")[0].size
-    return np.stack(columns, axis=1) if columns else np.zeros((n_out, 0))
+    if columns:
+        return np.stack(columns, axis=1)
+    return np.zeros((_evaluate(f, xs, "numeric_jacobian")[0].size, 0))
 
 
 def _vjp(out: Tensor, ts: list[Tensor], u: np.ndarray) -> list[np.ndarray]:

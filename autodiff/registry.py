@@ -96,7 +96,7 @@ SHAPE_KINDS: Mapping[str, str] = MappingProxyType({
 })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OpInfo:
     """One registered op: how to call it and where to draw its inputs."""
 

@@ -120,11 +120,13 @@ class MatMul(Op):
     symbol = "@"
 
     def explain_error(self, error):
+        if np.ndim(self.args[0]) == 0 or np.ndim(self.args[1]) == 0:
+            return "both operands need at least one dimension (use * to scale)"
         return "the last axis of the left operand must match the second-to-last (or only) axis of the right"
 
     def forward(self, a, b):
         if np.ndim(a) == 0 or np.ndim(b) == 0:
-            raise ValueError("matmul: both operands need at least one dimension (use * to scale)")
+            raise ValueError("both operands need at least one dimension (use * to scale)")
         return np.matmul(a, b)
 
     def vjp(self, g, out, a, b):

@@ -49,15 +49,8 @@ def apply(op: Op, *inputs: Any) -> Tensor:
     when gradients are on and some input requires one.
 
     This is the per-node cost of every forward, so it is kept lean."""
-    arrays = []
-    needs = []
-    for x in inputs:
-        if type(x) is Tensor:
-            arrays.append(x.data)
-            needs.append(x.requires_grad)
-        else:
-            arrays.append(x)
-            needs.append(False)
+    arrays = [x.data if type(x) is Tensor else x for x in inputs]
+    needs = [type(x) is Tensor and x.requires_grad for x in inputs]
     op.needs = needs
     op.args = arrays
     try:
@@ -82,6 +75,8 @@ def _describe_error(op: Op, arrays: list, error: Exception) -> str:
 def lift(x: Any, who: str) -> Any:
     """An operand as an op input: Tensors and Python numbers as they are,
     anything else as a numeric numpy array (float64 unless already float)."""
+    if type(x) is Tensor or type(x) is float:
+        return x
     if isinstance(x, Tensor) or (isinstance(x, (float, int)) and not isinstance(x, bool)):
         return x
     array = np.asarray(x)

@@ -95,5 +95,8 @@ class LogSumExp(Op):
         return y.reshape(()) if self.axis is None else np.squeeze(y, axis=self.axis)
 
     def vjp(self, g, out, x):
-        kept = reduced_shape(x.shape, self.axis)
-        return (_spread(g, x.shape, self.axis) * np.exp(x - out.reshape(kept)),)
+        # the softmax as e^(x − max)/Σ e^(x − max), not e^(x − y): for |x| ≳ 1e16 y
+        # rounds to max x and e^(x − y) would give 1 to every tied maximum
+        m = np.max(raw(x), axis=self.axis, keepdims=True)
+        e = np.exp(x - np.where(np.isfinite(m), m, 0.0))
+        return (_spread(g, x.shape, self.axis) * (e / e.sum(axis=self.axis, keepdims=True)),)

@@ -19,6 +19,9 @@ class Reshape(Op):
     def __init__(self, shape):
         self.shape = shape
 
+    def explain_error(self, error):
+        return f"cannot reshape {np.size(self.args[0])} elements into shape {self.shape}"
+
     def forward(self, x):
         return x.reshape(self.shape)
 

@@ -1,0 +1,468 @@
+"""Helpers for property tests of your own functions and ops (needs hypothesis:
+``pip install autodiff[test]``; it is imported only when a strategy is built).
+
+Strategies: ``arrays``, ``broadcastable_shapes``, ``valid_axes``,
+``probability_vectors``, ``logits``, ``class_labels``, ``one_hot_targets`` and
+``inputs_for(op_info)`` (the arguments and keyword arguments of a registry entry,
+drawn in its domains). Checks: ``assert_gradients_close`` (gradcheck) and
+``check_op`` / ``check_op_second_derivatives``, the checks the registry test runs
+on every registered op::
+
+    import numpy as np
+    from hypothesis import given
+    import autodiff as ad
+    from autodiff import testing
+
+    @given(testing.arrays(), testing.arrays())
+    def test_my_function(x, y): ...
+
+    @given(testing.inputs_for(ad.registry.get("softplus"), dtype=(np.float64, np.float32)))
+    def test_softplus(drawn):
+        testing.check_op("softplus", *drawn)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .functional import local_jacobian
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numeric_jacobian
+from .registry import OpInfo, get
+from .tensor import Tensor
+
+__all__ = ["arrays", "broadcastable_shapes", "valid_axes", "probability_vectors", "logits", "class_labels",
+           "one_hot", "one_hot_targets", "domain_arrays", "inputs_for", "assert_gradients_close",
+           "check_op", "check_op_second_derivatives",
+           "FLOAT32_ATOL", "FLOAT32_RTOL", "FLOAT32_TERMS_RTOL"]
+
+# float32 backward against the float64 numeric gradient gᵀJ at the same (float32) point:
+#     |analytic − numeric| ≤ FLOAT32_ATOL + FLOAT32_RTOL·|numeric| + FLOAT32_TERMS_RTOL·(|g|ᵀ|J|)
+# The last term allows the rounding of a sum of terms that cancel; float32's eps is 1.2e-7.
+FLOAT32_ATOL = 1e-4
+FLOAT32_RTOL = 1e-3
+FLOAT32_TERMS_RTOL = 1e-4
+BOUND = 10.0
+MAX_SIDE = 4
+
+
+def _hypothesis() -> tuple[Any, Any]:
+    try:
+        from hypothesis import strategies as st
+        from hypothesis.extra import numpy as hnp
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("autodiff.testing needs hypothesis for its strategies: "
+                          "pip install autodiff[test] (or pip install hypothesis)") from None
+    return st, hnp
+
+
+# ----- shapes and axes ------------------------------------------------------------------------
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = MAX_SIDE) -> Any:
+    """Array shapes with few, small dimensions."""
+    _, hnp = _hypothesis()
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def broadcastable_shapes(n: int = 2, *, min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
+                         max_side: int = MAX_SIDE) -> Any:
+    """Tuples of ``n`` shapes that numpy broadcasts together."""
+    _, hnp = _hypothesis()
+    return hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=min_dims, max_dims=max_dims,
+                                             min_side=min_side, max_side=max_side).map(lambda r: r.input_shapes)
+
+
+def valid_axes(ndim: int, *, allow_none: bool = True, allow_tuple: bool = True) -> Any:
+    """An ``axis`` argument for an array of ``ndim`` dimensions: None, an int in
+    [−ndim, ndim) or a tuple of distinct axes."""
+    st, hnp = _hypothesis()
+    options = [st.none()] if allow_none else []
+    if ndim:
+        options.append(st.integers(-ndim, ndim - 1))
+    if allow_tuple:
+        options.append(hnp.valid_tuple_axes(ndim))
+    if not options:
+        raise ValueError(f"valid_axes: a {ndim}-d array has no integer axis; allow None or tuples")
+    return st.one_of(*options)
+
+
+# ----- arrays ---------------------------------------------------------------------------------
+def _floats(low: float, high: float) -> Any:
+    st, _ = _hypothesis()
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def arrays(shape: Any = None, dtype: Any = np.float64, elements: Any = None, *, bound: float = BOUND,
+           min_dims: int = 0, max_dims: int = 3, max_side: int = MAX_SIDE) -> Any:
+    """Finite float arrays, |x| ≤ ``bound`` by default (float64 or float32; the
+    elements are drawn in float64 and rounded). ``shape`` may be a tuple, an int,
+    a strategy, or None for a small drawn shape."""
+    st, hnp = _hypothesis()
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"arrays: dtype must be a float dtype, got {dtype}")
+    if shape is None:
+        shape = shapes(min_dims, max_dims, 1, max_side)
+    elif isinstance(shape, int):
+        shape = (shape,)
+    elements = _floats(-bound, bound) if elements is None else elements
+    return hnp.arrays(np.float64, shape, elements=elements).map(lambda a: a.astype(dtype))
+
+
+def probability_vectors(shape: Any, axis: int = -1, dtype: Any = np.float64, *, min_weight: float = 0.05) -> Any:
+    """Strictly positive arrays that sum to 1 along ``axis`` (``shape`` an int: one vector)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not shape:
+        raise ValueError("probability_vectors: the shape needs at least one axis")
+
+    def normalise(w: np.ndarray) -> np.ndarray:
+        return (w / w.sum(axis=axis, keepdims=True)).astype(dtype)
+
+    return arrays(shape, elements=_floats(min_weight, 1.0)).map(normalise)
+
+
+def logits(shape: Any, dtype: Any = np.float64, *, bound: float = BOUND) -> Any:
+    """Finite logits in [−bound, bound]."""
+    return arrays(shape, dtype, bound=bound)
+
+
+def class_labels(m: int, n_classes: int) -> Any:
+    """Integer labels of shape (m,) in 0..n_classes − 1 (repeats allowed)."""
+    st, hnp = _hypothesis()
+    if n_classes < 1:
+        raise ValueError(f"class_labels: n_classes must be at least 1, got {n_classes}")
+    return hnp.arrays(np.intp, (m,), elements=st.integers(0, n_classes - 1))
+
+
+def one_hot(labels: Any, n_classes: int, dtype: Any = np.float64) -> np.ndarray:
+    """Rows e_y of shape labels.shape + (n_classes,)."""
+    labels = np.asarray(labels)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        bad = labels[(labels < 0) | (labels >= n_classes)].flat[0]
+        raise ValueError(f"one_hot: label {bad} is not a class in 0..{n_classes - 1}")
+    return (labels[..., None] == np.arange(n_classes)).astype(dtype)
+
+
+def one_hot_targets(m: int, n_classes: int, dtype: Any = np.float64) -> Any:
+    """One-hot rows (m, n_classes) of drawn labels."""
+    return class_labels(m, n_classes).map(lambda y: one_hot(y, n_classes, dtype))
+
+
+def _distinct(shape: tuple, dtype: Any) -> Any:
+    """Values in about [−10, 10], pairwise at least 0.01 apart, in a drawn order."""
+    st, _ = _hypothesis()
+    n = int(np.prod(shape))
+
+    @st.composite
+    def draw_distinct(draw: Callable) -> np.ndarray:
+        gaps = draw(arrays((n,), elements=_floats(0.01, 20.0 / max(n, 1))))
+        order = draw(st.permutations(range(n)))
+        values = np.cumsum(gaps) - 10.0
+        return values[np.asarray(order, dtype=np.intp)].reshape(shape).astype(dtype)
+
+    return draw_distinct()
+
+
+def _away_from_zero(low: float, high: float) -> Any:
+    st, _ = _hypothesis()
+    return st.one_of(_floats(low, high), _floats(-high, -low))
+
+
+def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
+    """Arrays of ``shape`` in a registry domain (see ``autodiff.registry.DOMAINS``).
+    For "onehot" and "probabilities" the last axis is the class axis."""
+    if callable(domain):
+        return domain(shape, dtype)
+    if domain == "labels":
+        raise ValueError("domain_arrays: labels depend on the logits; inputs_for draws them")
+    table = {
+        "real": lambda: arrays(shape, dtype),
+        "exponent": lambda: arrays(shape, dtype, elements=_floats(-3.0, 3.0)),
+        "positive": lambda: arrays(shape, dtype, elements=_floats(0.1, 10.0)),
+        "nonzero": lambda: arrays(shape, dtype, elements=_away_from_zero(0.1, 10.0)),
+        "unit_open": lambda: arrays(shape, dtype, elements=_floats(0.02, 0.98)),
+        "unit_interval": lambda: arrays(shape, dtype, elements=_floats(0.0, 1.0)),
+        "away_from_kinks": lambda: arrays(shape, dtype, elements=_away_from_zero(1e-3, 10.0)),
+        "distinct": lambda: _distinct(shape, dtype),
+        "onehot": lambda: class_labels(int(np.prod(shape[:-1])), shape[-1]).map(
+            lambda y: one_hot(y, shape[-1], dtype).reshape(shape)),
+        "probabilities": lambda: probability_vectors(shape, -1, dtype),
+    }
+    if domain not in table:
+        raise ValueError(f"domain_arrays: unknown domain {domain!r}; known: {sorted(table)}")
+    return table[domain]()
+
+
+# ----- the shapes and keyword arguments of a registry entry ----------------------------------------
+def _slice(draw: Callable, n: int) -> slice:
+    st, _ = _hypothesis()
+    start = draw(st.none() | st.integers(-n, n - 1))
+    stop = draw(st.none() | st.integers(-n - 1, n))
+    step = draw(st.sampled_from([1, 2, 3, -1, -2]))
+    key = slice(start, stop, step)
+    return key if len(range(n)[key]) else slice(None, None, step)  # keep the result non-empty
+
+
+def _getitem_key(draw: Callable, shape: tuple) -> Any:
+    st, hnp = _hypothesis()
+    n_axes = draw(st.integers(1, len(shape)))
+    length = draw(st.integers(1, 5))  # integer index arrays share one length (they broadcast)
+    key = []
+    for n in shape[:n_axes]:
+        kind = draw(st.sampled_from(["int", "slice", "array"]))
+        if kind == "int":
+            key.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            key.append(_slice(draw, n))
+        else:  # repeated and negative indices included
+            key.append(draw(hnp.arrays(np.intp, (length,), elements=st.integers(-n, n - 1))))
+    return key[0] if len(key) == 1 and draw(st.booleans()) else tuple(key)
+
+
+def _factor_shape(draw: Callable, size: int) -> tuple:
+    """A shape with ``size`` elements, perhaps with one −1 for numpy to infer."""
+    st, _ = _hypothesis()
+    n_dims = draw(st.integers(0 if size == 1 else 1, 3))
+    dims, rest = [], size
+    for _ in range(n_dims - 1):
+        d = draw(st.sampled_from([d for d in range(1, rest + 1) if rest % d == 0]))
+        dims.append(d)
+        rest //= d
+    if n_dims:
+        dims.append(rest)
+        if draw(st.booleans()):
+            dims[draw(st.integers(0, n_dims - 1))] = -1
+    return tuple(dims)
+
+
+def _matmul_shapes(draw: Callable) -> list[tuple]:
+    st, _ = _hypothesis()
+    m, n, k = (draw(st.integers(1, 4)) for _ in range(3))
+    case = draw(st.sampled_from(["vector·vector", "matrix·matrix", "vector·matrix", "matrix·vector",
+                                 "batched", "batched·vector", "vector·batched"]))
+    if case == "vector·vector":
+        return [(n,), (n,)]
+    if case == "matrix·matrix":
+        return [(m, n), (n, k)]
+    if case == "vector·matrix":
+        return [(n,), (n, k)]
+    if case == "matrix·vector":
+        return [(m, n), (n,)]
+    batch_a, batch_b = draw(broadcastable_shapes(2, max_dims=2, max_side=3))
+    if case == "batched·vector":
+        return [batch_a + (m, n), (n,)]
+    if case == "vector·batched":
+        return [(n,), batch_b + (n, k)]
+    return [batch_a + (m, n), batch_b + (n, k)]
+
+
+def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]:
+    st, _ = _hypothesis()
+    kind = info.shapes
+    if callable(kind):
+        drawn, kwargs = kind(draw)
+        return list(drawn), dict(kwargs)
+    if kind == "broadcast":
+        return list(draw(broadcastable_shapes(info.nargs))), {}
+    if kind == "matmul":
+        return _matmul_shapes(draw), {}
+    if kind in ("logits_labels", "logits_onehot"):
+        m, k = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+        return [(m, k), (m,) if kind == "logits_labels" else (m, k)], {}
+    min_dims = 1 if kind in ("axis", "swapaxes", "getitem") else 0
+    shape = draw(shapes(min_dims=min_dims, max_dims=4 if kind == "transpose" else 3))
+    ndim = len(shape)
+    same = [shape] * info.nargs
+    if kind in ("elementwise", "pairwise_same"):
+        return same, {}
+    if kind == "reduction":
+        return same, {"axis": draw(valid_axes(ndim)), "keepdims": draw(st.booleans())}
+    if kind == "axis":
+        return same, {"axis": draw(st.integers(-ndim, ndim - 1))}
+    if kind == "reshape":
+        return same, {"shape": _factor_shape(draw, int(np.prod(shape)))}
+    if kind == "transpose":
+        if draw(st.booleans()):
+            return same, {"axes": None}
+        order = draw(st.permutations(range(ndim)))
+        return same, {"axes": tuple(a - ndim if draw(st.booleans()) else a for a in order)}
+    if kind == "swapaxes":
+        return same, {"axis1": draw(st.integers(-ndim, ndim - 1)), "axis2": draw(st.integers(-ndim, ndim - 1))}
+    if kind == "broadcast_to":
+        dropped = draw(st.integers(0, ndim))
+        source = tuple(1 if draw(st.booleans()) else n for n in shape[dropped:])
+        return [source], {"shape": shape}
+    if kind == "getitem":
+        return same, {"key": _getitem_key(draw, shape)}
+    raise ValueError(f"inputs_for: unknown shapes kind {kind!r} for op {info.name!r}")
+
+
+def inputs_for(op_info: OpInfo | str, dtype: Any = np.float64) -> Any:
+    """A strategy of ``(args, kwargs)`` for a registry entry: numpy arrays in the
+    op's domains and shapes, and its drawn keyword arguments. ``dtype`` is one
+    float dtype, or a tuple of them to draw from (labels stay integers)."""
+    st, _ = _hypothesis()
+    info = get(op_info) if isinstance(op_info, str) else op_info
+    dtypes = tuple(dtype) if isinstance(dtype, (tuple, list)) else (dtype,)
+
+    @st.composite
+    def draw_inputs(draw: Callable) -> tuple[tuple, dict]:
+        float_dtype = np.dtype(draw(st.sampled_from(dtypes)))
+        arg_shapes, kwargs = _shapes_and_kwargs(draw, info)
+        if len(arg_shapes) != info.nargs:
+            raise ValueError(f"inputs_for: op {info.name!r} takes {info.nargs} arguments "
+                             f"but its shapes drew {len(arg_shapes)}")
+        args: list[Any] = []
+        for domain, shape in zip(info.domains, arg_shapes):
+            if domain == "labels":
+                n_classes = args[0].shape[-1]
+                args.append(draw(class_labels(int(np.prod(shape)), n_classes)).reshape(shape))
+            else:
+                args.append(draw(domain_arrays(domain, tuple(shape), float_dtype)))
+        for key, values in info.kwarg_choices.items():
+            kwargs[key] = draw(st.sampled_from(list(values)))
+        return tuple(args), kwargs
+
+    return draw_inputs()
+
+
+# ----- checks -----------------------------------------------------------------------------------
+def assert_gradients_close(f: Callable[..., Tensor], *arrays: Any, second_order: bool = False,
+                           **tolerances: Any) -> None:
+    """Raise GradcheckError (an AssertionError) unless reverse mode agrees with
+    central differences (``gradcheck``; and ``gradgradcheck`` with second_order=True).
+    ``tolerances``: eps, atol, rtol, max_full, n_projections, seed, check_linearity."""
+    gradcheck(f, *arrays, **tolerances)
+    if second_order:
+        gradgradcheck(f, *arrays, **tolerances)
+
+
+def _describe(info: OpInfo, args: Sequence[Any], kwargs: dict) -> str:
+    parts = ", ".join(f"{np.shape(a)} {np.asarray(a).dtype}" for a in args)
+    extra = f" with {kwargs}" if kwargs else ""
+    return f"op {info.name!r} on ({parts}){extra}"
+
+
+def _partial(info: OpInfo, args: Sequence[Any], kwargs: dict) -> Callable[..., Tensor]:
+    """fn as a function of its differentiable arguments only (labels fixed)."""
+    def f(*tensors: Tensor) -> Tensor:
+        full = list(args)
+        for i, t in zip(info.differentiable, tensors):
+            full[i] = t
+        return info.fn(*full, **kwargs)
+    return f
+
+
+def _compare(what: str, analytic: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> None:
+    error = np.abs(analytic - expected)
+    if not np.all(error <= bound):
+        j = int(np.argmax(np.where(np.isfinite(error), error - bound, np.inf)))
+        index = tuple(int(i) for i in np.unravel_index(j, analytic.shape)) if analytic.ndim else ()
+        raise AssertionError(f"{what}: worst at index {index}: got {analytic.flat[j]:.6g}, expected "
+                             f"{expected.flat[j]:.6g}, |error| {error.flat[j]:.4g} > {bound.flat[j]:.4g}")
+
+
+def check_op(op: OpInfo | str, args: Sequence[Any], kwargs: dict | None = None, *, eps: float = 1e-6,
+             atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> None:
+    """Every first-order check of a registry entry at one point ``args``.
+
+    float64 arguments: ``gradcheck``; ``backward(g)`` = gᵀ·J for a random upstream g,
+    with J from central differences of the forward; ``local_jacobian(out, i)`` = J.
+    float32 arguments: the output and every gradient stay float32, and the float32
+    backward is close to gᵀ·J computed in float64 (tolerances FLOAT32_*).
+    Both: no argument and no upstream gradient is written into.
+    Raises AssertionError (GradcheckError from gradcheck) naming the op and the shapes."""
+    info = get(op) if isinstance(op, str) else op
+    kwargs = {**info.kwargs, **(kwargs or {})}
+    args = tuple(args)
+    before = [np.array(a, copy=True) for a in args]
+    where = _describe(info, args, kwargs)
+    float32 = any(np.asarray(args[i]).dtype == np.float32 for i in info.differentiable)
+    try:
+        if float32:
+            _check_float32(info, args, kwargs, eps, seed, where)
+        else:
+            _check_float64(info, args, kwargs, eps, atol, rtol, seed, where)
+    except GradcheckError as error:
+        raise GradcheckError(f"{where}: {error}") from None
+    for i, (a, b) in enumerate(zip(args, before)):
+        if not np.array_equal(np.asarray(a), b):
+            raise AssertionError(f"{where}: argument {i} was modified in place by the forward or backward pass")
+
+
+def _numeric(info: OpInfo, args: Sequence[Any], kwargs: dict, eps: float) -> list[np.ndarray]:
+    """J_k = ∂out/∂(k-th differentiable argument) by central differences in float64."""
+    args64 = [np.asarray(args[i], dtype=np.float64) for i in info.differentiable]
+    f = _partial(info, args, kwargs)
+    return [numeric_jacobian(f, args64, k, eps) for k in range(len(args64))]
+
+
+def _backward(info: OpInfo, args: Sequence[Any], kwargs: dict, seed: int,
+              where: str) -> tuple[Tensor, list[Tensor], np.ndarray]:
+    tensors = [Tensor(args[i], requires_grad=True) for i in info.differentiable]  # no copy: mutation shows
+    out = _partial(info, args, kwargs)(*tensors)
+    g = np.random.default_rng(seed).standard_normal(out.shape).astype(out.dtype)
+    g_before = g.copy()
+    out.backward(g)
+    if not np.array_equal(g, g_before):
+        raise AssertionError(f"{where}: backward wrote into the upstream gradient")
+    for k, t in zip(info.differentiable, tensors):
+        if t.grad is None or np.shape(t.grad) != t.shape:
+            raise AssertionError(f"{where}: the gradient of argument {k} is {None if t.grad is None else np.shape(t.grad)}, "
+                                 f"not of shape {t.shape}")
+    return out, tensors, g
+
+
+def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
+    gradcheck(_partial(info, args, kwargs), *[args[i] for i in info.differentiable], eps=eps, atol=atol, rtol=rtol,
+              seed=seed)
+    jacobians = _numeric(info, args, kwargs, eps)
+    out, tensors, g = _backward(info, args, kwargs, seed, where)
+    if out.dtype != np.float64:
+        raise AssertionError(f"{where}: float64 inputs gave a {out.dtype} output")
+    for k, t, jac in zip(info.differentiable, tensors, jacobians):
+        expected = (g.ravel() @ jac).reshape(t.shape)
+        terms = (np.abs(g).ravel() @ np.abs(jac)).reshape(t.shape)
+        _compare(f"{where}: backward(g) ≠ gᵀ·J (J by central differences) for argument {k}",
+                 t.grad, expected, atol + rtol * terms)
+        if info.single_node:
+            positions = [n for n, x in enumerate(out.inputs) if x is t]
+            if not positions:
+                raise AssertionError(f"{where}: argument {k} is not an input of the output's op "
+                                     f"{out.op!r}; register composite functions with single_node=False")
+            local = local_jacobian(out, positions[0])
+            _compare(f"{where}: local_jacobian(out, {positions[0]}) ≠ J (central differences), entry (output, input)",
+                     local, jac, atol + rtol * np.abs(jac))
+
+
+def _check_float32(info, args, kwargs, eps, seed, where) -> None:
+    out, tensors, g = _backward(info, args, kwargs, seed, where)
+    if out.dtype != np.float32:
+        raise AssertionError(f"{where}: float32 inputs gave a {out.dtype} output (float32 must be kept)")
+    args64 = [np.asarray(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a for a in args]
+    out64 = _partial(info, args64, kwargs)(*[Tensor(args64[i]) for i in info.differentiable]).data
+    _compare(f"{where}: the float32 forward differs from the float64 forward", out.data.astype(np.float64),
+             out64, FLOAT32_ATOL + FLOAT32_RTOL * np.abs(out64))
+    jacobians = _numeric(info, args64, kwargs, eps)
+    g64 = g.astype(np.float64).ravel()
+    for k, t, jac in zip(info.differentiable, tensors, jacobians):
+        if t.grad.dtype != np.float32:
+            raise AssertionError(f"{where}: the gradient of float32 argument {k} is {t.grad.dtype}")
+        expected = (g64 @ jac).reshape(t.shape)
+        terms = (np.abs(g64) @ np.abs(jac)).reshape(t.shape)
+        bound = FLOAT32_ATOL + FLOAT32_RTOL * np.abs(expected) + FLOAT32_TERMS_RTOL * terms
+        _compare(f"{where}: float32 backward ≠ float64 gᵀ·J for argument {k}", t.grad.astype(np.float64),
+                 expected, bound)
+
+
+def check_op_second_derivatives(op: OpInfo | str, args: Sequence[Any], kwargs: dict | None = None, *,
+                                eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                                max_full: int = 4096, seed: int = 0) -> None:
+    """``gradgradcheck`` of a registry entry at float64 ``args`` (its smooth ops)."""
+    info = get(op) if isinstance(op, str) else op
+    kwargs = {**info.kwargs, **(kwargs or {})}
+    args64 = tuple(np.asarray(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a for a in args)
+    try:
+        gradgradcheck(_partial(info, args64, kwargs), *[args64[i] for i in info.differentiable],
+                      eps=eps, atol=atol, rtol=rtol, max_full=max_full, seed=seed)
+    except GradcheckError as error:
+        raise GradcheckError(f"{_describe(info, args64, kwargs)}: {error}") from None

@@ -188,7 +188,7 @@ class Tensor:
         self.grad = None
 
     def astype(self, dtype: Any) -> "Tensor":
-        from .ops import astype
+        from .functions import astype
         return astype(self, dtype)
 
     def __len__(self) -> int:

@@ -1,0 +1,232 @@
+"""Explain a backward pass step by step, in the lecture's notation.
+
+    >>> import numpy as np, autodiff as ad
+    >>> x, y = np.array([1.0, 2.0]), 1.0
+    >>> w = ad.Tensor([0.1, -0.2], requires_grad=True, name="w")
+    >>> b = ad.Tensor(0.0, requires_grad=True, name="b")
+    >>> z = w @ x + b; z.name = "z"
+    >>> yhat = ad.sigmoid(z); yhat.name = "ŷ"
+    >>> L = -(y * ad.log(yhat) + (1 - y) * ad.log(1 - yhat)); L.name = "L"
+    >>> print(ad.explain(L))              # doctest: +SKIP
+
+walks the graph from L back to w and b, as the "Calculating Derivatives" slide
+does: for every op, the upstream gradient dL/d(out) it receives, the local
+derivative it applies (∂L/∂ŷ = −y/ŷ + (1 − y)/(1 − ŷ) arrives at the sigmoid,
+which applies dŷ/dz = ŷ(1 − ŷ); the add applies ∂z/∂b = 1, the matmul
+∂z/∂w_j = x_j), its local Jacobian when it is small, and the result
+dL/d(in) = dL/d(out) · D(out)/D(in), ending with dL/dw = (ŷ − y)x and dL/db = ŷ − y.
+
+It runs its own backward pass (the same vjps as ``backward``) and never touches
+any ``.grad``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+
+from .functional import local_jacobian
+from .graph import Labels, nodes_of, short
+from .tensor import Tensor, topological_order, unbroadcast
+
+__all__ = ["explain", "Explanation", "Step", "LOCAL_DERIVATIVES"]
+
+# The local derivative each op applies, as the lecture writes it, by op name.
+# A tuple gives one entry per input (x, y) of a two-input op.
+LOCAL_DERIVATIVES: dict[str, str | tuple[str, ...]] = {
+    "sigmoid": "dŷ/dz = ŷ(1 − ŷ)",
+    "softmax": "D_j S_i = S_i(δ_ij − S_j)",
+    "log_softmax": "∂log S_i/∂a_j = δ_ij − S_j",
+    "cross_entropy": ("∂xent/∂z_i = S_i − δ_yi   (over m for the mean)", "∂xent/∂Y_k = −log S_k"),
+    "binary_cross_entropy_with_logits": ("∂L/∂z = ŷ − y   (over m for the mean)", "∂L/∂y = −z"),
+    "binary_cross_entropy": ("∂L/∂ŷ = −y/ŷ + (1 − y)/(1 − ŷ)   (over m for the mean)", "∂L/∂y = −(log ŷ − log(1 − ŷ))"),
+    "log": "d(log x)/dx = 1/x",
+    "exp": "d(eˣ)/dx = eˣ",
+    "mul": ("∂(xy)/∂x = y", "∂(xy)/∂y = x"),
+    "div": ("∂(x/y)/∂x = 1/y", "∂(x/y)/∂y = −x/y²"),
+    "add": ("∂z/∂x = 1", "∂z/∂b = 1"),
+    "sub": ("∂(x − y)/∂x = 1", "∂(x − y)/∂y = −1"),
+    "neg": "∂(−x)/∂x = −1",
+    "pow": ("∂(xⁿ)/∂x = n·xⁿ⁻¹", "∂(xⁿ)/∂n = xⁿ·log x"),
+    "matmul": ("∂z/∂w_j = x_j   (A @ B: dL/dA = G·Bᵀ)", "∂z_i/∂w_j = x_ij   (A @ B: dL/dB = Aᵀ·G)"),
+    "sum": "∂(Σ_i x_i)/∂x_i = 1",
+    "mean": "∂((1/m) Σ_i x_i)/∂x_i = 1/m",
+    "max": "∂max/∂x_i = 1 at the maximum, 0 elsewhere",
+    "logsumexp": "∂ log Σ_k e^(x_k) / ∂x_i = S_i (the softmax)",
+    "tanh": "d(tanh x)/dx = 1 − tanh² x",
+    "relu": "d relu/dx = 1 if x > 0 else 0",
+    "sin": "d(sin x)/dx = cos x",
+    "cos": "d(cos x)/dx = −sin x",
+    "sqrt": "d(√x)/dx = 1/(2√x)",
+    "abs": "d|x|/dx = sign(x)",
+    "reshape": "moves elements: dL/dx = g reshaped back",
+    "transpose": "moves elements: dL/dx = g transposed back",
+    "broadcast_to": "copies elements: dL/dx = g summed over the copies",
+    "getitem": "picks elements: dL/dx = g scattered back into zeros",
+    "scatter_add": "dL/dg = upstream[key]",
+    "astype": "dL/dx = g converted back",
+}
+
+_INFIX = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@"}
+
+
+def local_notation(op: Any, index: int) -> str:
+    """The lecture's notation for the derivative of ``op`` w.r.t. input ``index``;
+    for ops without one, the first line of the op's docstring."""
+    entry = LOCAL_DERIVATIVES.get(getattr(op, "name", ""))
+    if isinstance(entry, tuple):
+        return entry[min(index, len(entry) - 1)]
+    if entry:
+        return entry
+    doc = (type(op).__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else f"the derivative of {getattr(op, 'name', type(op).__name__)}"
+
+
+@dataclass
+class Step:
+    """One edge of the backward pass: the op that made ``node`` sends the
+    gradient back to its input ``input``."""
+
+    number: int              # 1, 2, … in the order of the backward pass
+    node: str                # label of the op's output, e.g. "ŷ"
+    op: str                  # the op's name, e.g. "sigmoid"
+    formula: str             # e.g. "ŷ = sigmoid(z)"
+    input: str               # label of the input the gradient goes to, e.g. "z"
+    index: int               # the input's position among the op's inputs
+    upstream: np.ndarray     # dL/d(node), summed over every path to it
+    paths: int               # how many paths were summed into upstream
+    local: str               # the local derivative in the lecture's notation
+    jacobian: np.ndarray | None  # D(node)/D(input), (node.size, input.size), when small
+    result: np.ndarray       # this edge's dL/d(input) = upstream · local
+    shape: tuple = ()        # the input's shape
+
+
+@dataclass
+class Explanation:
+    """What :func:`explain` found: ``.steps``, the leaves' ``.gradients`` (by
+    label) and the text (``str()``; shown as is in a REPL or notebook)."""
+
+    loss: str
+    steps: list[Step] = field(default_factory=list)
+    gradients: dict[str, np.ndarray] = field(default_factory=dict)
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text)
+
+    def steps_of(self, op: str) -> list[Step]:
+        """The steps of every op with that name."""
+        return [s for s in self.steps if s.op == op]
+
+
+def _formula(node: Tensor, label: Labels) -> str:
+    args = [label(x) for x in node.inputs]
+    name = getattr(node.op, "name", type(node.op).__name__)
+    if name in _INFIX and len(args) == 2:
+        rhs = f"{args[0]} {_INFIX[name]} {args[1]}"
+    elif name == "neg":
+        rhs = f"−{args[0]}"
+    else:
+        rhs = f"{name}({', '.join(args)})"
+    return f"{label(node)} = {rhs}"
+
+
+def _matrix(a: np.ndarray, indent: str) -> str:
+    text = np.array2string(a, precision=4, suppress_small=True, separator=" ", max_line_width=100)
+    return text.replace("\n", "\n" + indent)
+
+
+def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
+            max_jacobian: int = 36) -> Explanation:
+    """Walk the backward pass of ``loss`` node by node, from the loss to the leaves.
+
+    For every op: the upstream gradient dL/d(out) (complete: summed over every
+    path), and for each input that needs a gradient the local derivative in the
+    lecture's notation, the local Jacobian (when out.size · in.size ≤
+    ``max_jacobian``) and the result dL/d(in). Ends with dL/d(leaf) for every
+    leaf. Arrays longer than ``max_elements`` are abbreviated.
+
+    Returns an :class:`Explanation` (``.steps``, ``.gradients``, ``str()``);
+    with ``file`` (e.g. ``sys.stdout``) the text is also written there.
+    ``loss`` may be non-scalar: the walk then starts from dL/d(loss) = 1 everywhere.
+    """
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"explain: expected a Tensor, got {type(loss).__name__}")
+    if not loss.requires_grad:
+        raise RuntimeError("explain: the tensor does not require grad: no input had requires_grad=True, "
+                           "or it was computed inside no_grad()")
+    label = Labels(nodes_of(loss), root=loss, root_name="L")
+    L = label(loss)
+    fmt = lambda a: short(a, max_elements)  # noqa: E731
+    lines = [f"Backward pass of {L}, shape {loss.shape}, value {fmt(loss.data)}",
+             f"each op: upstream d{L}/d(out), the local derivative it applies, "
+             f"result d{L}/d(in) = upstream · local",
+             ""]
+    result = Explanation(loss=L)
+    grads: dict[int, Any] = {id(loss): np.ones_like(loss.data)}
+    paths: dict[int, int] = {id(loss): 1}
+    order = list(reversed(topological_order([loss])))
+    block = 0
+    for node in order:
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        name = label(node)
+        if node.op is None:
+            result.gradients[name] = np.asarray(g)
+            continue
+        block += 1
+        op = node.op
+        lines.append(f"[{block}] {_formula(node, label)}        ({op.name}, shape {node.shape})")
+        summed = f"   (the sum over {paths[id(node)]} paths)" if paths[id(node)] > 1 else ""
+        lines.append(f"    upstream  d{L}/d{name} = {fmt(g)}{summed}")
+        inputs = node.inputs
+        values = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        n_grad_inputs = sum(isinstance(v, Tensor) and v.requires_grad for v in inputs)
+        input_grads = op.vjp(g, node.data, *values)
+        for k, (x, gx) in enumerate(zip(inputs, input_grads)):
+            if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
+                continue
+            gx = np.asarray(gx)
+            if gx.shape != x.shape:
+                gx = unbroadcast(gx, x.shape)
+            gx = gx.astype(x.dtype, copy=False)
+            xname = label(x)
+            notation = local_notation(op, k)
+            jac = local_jacobian(node, k) if node.size * x.size <= max_jacobian else None
+            pad = "    "
+            if n_grad_inputs > 1:
+                lines.append(f"    → {xname}")
+                pad = "        "
+            lines.append(f"{pad}local     {notation}")
+            if jac is not None:
+                head = f"{pad}Jacobian  D{name}/D{xname} ({jac.shape[0]}×{jac.shape[1]}) = "
+                lines.append(head + _matrix(jac, " " * len(head)))
+            lines.append(f"{pad}result    d{L}/d{xname} = d{L}/d{name} · D{name}/D{xname} = {fmt(gx)}"
+                         f"   shape {x.shape}")
+            result.steps.append(Step(number=len(result.steps) + 1, node=name, op=op.name,
+                                     formula=_formula(node, label), input=xname, index=k,
+                                     upstream=np.asarray(g), paths=paths[id(node)], local=notation,
+                                     jacobian=jac, result=gx, shape=x.shape))
+            key = id(x)
+            if key in grads:
+                grads[key] = grads[key] + gx
+                paths[key] += 1
+            else:
+                grads[key] = gx
+                paths[key] = 1
+        lines.append("")
+    lines.append("Gradients of the leaves:")
+    for name, g in result.gradients.items():
+        lines.append(f"    d{L}/d{name} = {fmt(g)}   shape {np.shape(g)}")
+    result.text = "\n".join(lines)
+    if file is not None:
+        print(result.text, file=file)
+    return result
+

@@ -1,0 +1,377 @@
+"""Pictures of the computational graph: Graphviz DOT text, rendered images and
+a plain-text tree for terminals.
+
+    >>> import autodiff as ad
+    >>> x = ad.Tensor(2.0, requires_grad=True, name="x")
+    >>> y = ad.sin((x + 1) ** 2)
+    >>> print(ad.text_tree(y))            # doctest: +SKIP
+    sin () = 0.4121
+    └── pow () = 9
+        ├── add () = 3
+        │   ├── x () = 2
+        │   └── 1
+        └── 2
+
+``to_dot`` needs nothing but this module; ``draw`` (and the inline pictures in
+Jupyter) run Graphviz's ``dot`` program when it is installed.
+
+One node per tensor (its name or op, shape, value and, after ``backward``, its
+gradient), one node per op (the op's name), and small grey nodes for the
+constants (numbers and arrays that take part without requiring a gradient).
+The gradients shown on every node are those of the graph's output, computed
+afresh here (``backward`` keeps ``.grad`` only on leaves), so drawing never
+changes any ``.grad``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, backpropagate
+
+__all__ = ["to_dot", "draw", "text_tree", "Graph", "dot_available"]
+
+DOT_MISSING = ("Graphviz's `dot` is not installed: apt-get install graphviz / brew install graphviz; "
+               "to_dot(t) gives the DOT text")
+FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps", "dot", "json")
+
+
+# ----- shared helpers (explain.py uses them too) --------------------------------------
+def short(value: Any, max_elements: int = 4, precision: int = 4) -> str:
+    """A number or array as short text: all elements when few, else the first few
+    and the shape (``[0.1, 0.2, 0.3, … ] (784,)``)."""
+    a = np.asarray(value)
+    if a.ndim == 0:
+        return _number(a.item(), precision)
+    flat = a.ravel()
+    if a.size <= max_elements:
+        body = np.array2string(a, precision=precision, separator=", ", suppress_small=False,
+                               formatter={"float_kind": lambda v: _number(v, precision)})
+        return " ".join(body.split())
+    head = ", ".join(_number(v, precision) for v in flat[:max(1, max_elements - 1)])
+    return f"[{head}, … ] {a.shape}"
+
+
+def _number(v: Any, precision: int = 4) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    v = float(v)
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.{precision}g}"
+
+
+def is_constant(x: Any) -> bool:
+    """True for an op input that takes part as a constant: a number, an array, or
+    a Tensor that requires no gradient and was not made by an op."""
+    return not isinstance(x, Tensor) or (not x.requires_grad and x.op is None and not x.name)
+
+
+def nodes_of(root: Tensor) -> list[Tensor]:
+    """Every Tensor the root was computed from (leaves included, constants not),
+    inputs before the ops that use them. Iterative: deep chains are fine."""
+    seen: dict[int, Tensor] = {}
+    order: list[Tensor] = []
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen[id(t)] = t
+        stack.append((t, True))
+        for x in reversed(t.inputs):
+            if isinstance(x, Tensor) and not is_constant(x) and id(x) not in seen:
+                stack.append((x, False))
+    return order
+
+
+class Labels:
+    """Readable names for the tensors of a graph: a tensor's own ``name``, else
+    v1, v2, … for unnamed op outputs (in the order they were computed, as in an
+    evaluation trace) and a1, a2, … for unnamed leaves."""
+
+    def __init__(self, nodes: list[Tensor], root: Tensor | None = None, root_name: str | None = None):
+        self._labels: dict[int, str] = {}
+        taken = {t.name for t in nodes if t.name}
+        if root is not None and not root.name and root_name and root_name not in taken:
+            self._labels[id(root)] = root_name
+            taken.add(root_name)
+        counters = {"v": 0, "a": 0}
+        for t in nodes:
+            if t.name:
+                self._labels[id(t)] = t.name
+                continue
+            if id(t) in self._labels:
+                continue
+            prefix = "a" if t.op is None else "v"
+            while True:
+                counters[prefix] += 1
+                label = f"{prefix}{counters[prefix]}"
+                if label not in taken:
+                    break
+            self._labels[id(t)] = label
+
+    def __call__(self, x: Any) -> str:
+        if isinstance(x, Tensor) and id(x) in self._labels:
+            return self._labels[id(x)]
+        return constant_label(x)
+
+
+def constant_label(x: Any) -> str:
+    a = np.asarray(x.data if isinstance(x, Tensor) else x)
+    if a.size <= 1:
+        return short(a)
+    return f"const {a.shape}"
+
+
+def node_gradients(root: Tensor, nodes: list[Tensor]) -> dict[int, np.ndarray]:
+    """d(root)/d(node) for every node that requires grad (root must be a scalar),
+    by a backward pass of our own that touches no ``.grad``."""
+    wanted = [t for t in nodes if t.requires_grad]
+    if not root.requires_grad or root.size != 1 or not wanted:
+        return {}
+    grads = backpropagate([root], [np.ones_like(root.data)], accumulate=False, wrt=wanted)
+    return {id(t): np.asarray(g) for t, g in zip(wanted, grads) if g is not None}
+
+
+def _backward_was_run(nodes: list[Tensor]) -> bool:
+    return any(t.grad is not None for t in nodes)
+
+
+def _gradients_to_show(root: Tensor, nodes: list[Tensor], show_grad: Any) -> dict[int, np.ndarray]:
+    """show_grad: True = after backward (when some tensor has a .grad), "always",
+    or False."""
+    if not show_grad or (show_grad != "always" and not _backward_was_run(nodes)):
+        return {}
+    grads = node_gradients(root, nodes)
+    for t in nodes:  # a non-scalar root: what backward left on the tensors
+        if id(t) not in grads and t.grad is not None:
+            grads[id(t)] = np.asarray(t.grad.data if isinstance(t.grad, Tensor) else t.grad)
+    return grads
+
+
+def _op_name(t: Tensor) -> str:
+    return getattr(t.op, "name", type(t.op).__name__)
+
+
+# ----- DOT -----------------------------------------------------------------------------
+def _quote(text: str) -> str:
+    """A DOT string literal; newlines become centred line breaks."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("\n", "\\n") + '"'
+
+
+def to_dot(tensor: Tensor, show_grad: Any = True, max_elements: int = 4, rankdir: str = "LR") -> str:
+    """The graph that computed ``tensor`` as Graphviz DOT text.
+
+    Tensors are boxes (name or op, shape, value, and the gradient of ``tensor``
+    with respect to them once ``backward`` has been run; ``show_grad="always"``
+    shows it before too, False never), ops are ellipses named by the op
+    (e.g. ``sigmoid``), constants small grey boxes. Edges run input → op → output.
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"to_dot: expected a Tensor, got {type(tensor).__name__}")
+    nodes = nodes_of(tensor)
+    label = Labels(nodes)
+    grads = _gradients_to_show(tensor, nodes, show_grad)
+    ids = {id(t): f"t{i}" for i, t in enumerate(nodes)}
+    lines = [
+        "digraph autodiff {",
+        f"  rankdir={rankdir};",
+        '  node [fontname="Helvetica", fontsize=11];',
+        '  edge [color="#555555", arrowsize=0.7];',
+    ]
+    constants = 0
+    for t in nodes:
+        tid = ids[id(t)]
+        rows = [label(t), f"shape {t.shape}", f"data {short(t.data, max_elements)}"]
+        if id(t) in grads:
+            rows.append(f"grad {short(grads[id(t)], max_elements)}")
+        if t.op is None and t.requires_grad:
+            style = 'shape=box, style="rounded,filled", fillcolor="#dbe9f6"'
+        elif t is tensor:
+            style = 'shape=box, style="rounded,filled,bold", fillcolor="#fde9c9"'
+        elif t.op is None:
+            style = 'shape=box, style="rounded,filled", fillcolor="#eeeeee"'
+        else:
+            style = 'shape=box, style="rounded,filled", fillcolor="#ffffff"'
+        lines.append(f"  {tid} [label={_quote(chr(10).join(rows))}, {style}];")
+        if t.op is None:
+            continue
+        oid = f"{tid}_op"
+        lines.append(f'  {oid} [label={_quote(_op_name(t))}, shape=ellipse, style=filled, '
+                     f'fillcolor="#e8f4e0"];')
+        for k, x in enumerate(t.inputs):
+            port = f' [label="{k}", fontsize=8]' if len(t.inputs) > 1 and _op_name(t) in _ORDERED else ""
+            if isinstance(x, Tensor) and id(x) in ids:
+                lines.append(f"  {ids[id(x)]} -> {oid}{port};")
+            else:
+                cid = f"c{constants}"
+                constants += 1
+                lines.append(f'  {cid} [label={_quote(constant_label(x))}, shape=box, style=filled, '
+                             f'fillcolor="#f2f2f2", color="#aaaaaa", fontcolor="#666666", '
+                             f'fontsize=9, height=0.2, width=0.3];')
+                lines.append(f'  {cid} -> {oid} [color="#aaaaaa"{", " + port[2:-1] if port else ""}];')
+        lines.append(f"  {oid} -> {tid};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ops whose inputs' order matters: their edges are numbered
+_ORDERED = {"sub", "div", "pow", "matmul", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+            "cross_entropy"}
+
+
+# ----- rendering -----------------------------------------------------------------------
+def dot_available() -> bool:
+    """True when Graphviz's ``dot`` program is on the PATH."""
+    return shutil.which("dot") is not None
+
+
+def render_dot(source: str, format: str = "svg") -> bytes:
+    """Run ``dot -T<format>`` on DOT text; RuntimeError when dot is missing or fails."""
+    if format not in FORMATS:
+        raise ValueError(f"render: format must be one of {FORMATS}, got {format!r}")
+    exe = shutil.which("dot")
+    if exe is None:
+        raise RuntimeError(DOT_MISSING)
+    done = subprocess.run([exe, f"-T{format}"], input=source.encode("utf-8"),
+                          capture_output=True, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed ({done.returncode}): {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout
+
+
+class Graph:
+    """A drawing of the graph that computed a tensor.
+
+    In Jupyter it shows inline as SVG (when ``dot`` is installed; otherwise as
+    the text tree). ``.source`` is the DOT text, ``.text`` the text tree,
+    ``.render(path, format)`` writes an image, ``str()``/``repr()`` give the tree.
+    """
+
+    def __init__(self, tensor: Tensor, show_grad: Any = True, max_elements: int = 4):
+        self.tensor = tensor
+        self.source = to_dot(tensor, show_grad=show_grad, max_elements=max_elements)
+        self.text = text_tree(tensor, show_grad=show_grad, max_elements=max_elements)
+        self._svg: str | None = None
+
+    def pipe(self, format: str = "svg") -> bytes:
+        """The rendered image as bytes (needs ``dot``)."""
+        return render_dot(self.source, format)
+
+    def render(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
+        """Write the image to ``path``; the format defaults to the path's extension
+        (svg when it has none that Graphviz knows)."""
+        path = Path(path)
+        if format is None:
+            suffix = path.suffix.lower().lstrip(".")
+            format = suffix if suffix in FORMATS else "svg"
+        data = self.source.encode("utf-8") if format == "dot" else self.pipe(format)
+        path.write_bytes(data)
+        return path
+
+    def svg(self) -> str:
+        if self._svg is None:
+            self._svg = self.pipe("svg").decode("utf-8")
+        return self._svg
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        bundle = {"text/plain": self.text}
+        if dot_available():
+            try:
+                bundle["image/svg+xml"] = self.svg()
+            except RuntimeError:
+                pass
+        return bundle
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text)
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+
+def draw(tensor: Tensor, path: str | os.PathLike[str] | None = None, format: str | None = None,
+         show_grad: Any = True) -> Graph:
+    """Render the graph of ``tensor`` with Graphviz's ``dot``.
+
+    Returns a :class:`Graph` (it shows inline in Jupyter). With ``path`` the
+    image is also written there, as ``format`` (default: the path's extension,
+    else svg). Raises RuntimeError when ``dot`` is not installed: use
+    ``to_dot(tensor)`` for the DOT text or ``text_tree(tensor)`` then.
+    """
+    if not dot_available():
+        raise RuntimeError(DOT_MISSING)
+    graph = Graph(tensor, show_grad=show_grad)
+    if path is not None:
+        graph.render(path, format)
+    else:
+        graph.svg()
+    return graph
+
+
+# ----- text tree -----------------------------------------------------------------------
+def text_tree(tensor: Tensor, show_grad: Any = True, max_elements: int = 4) -> str:
+    """The graph as a plain-text tree, output at the top, like ``tree``::
+
+        L = neg () = 0.4 grad 1
+        └── add () = -0.4 grad -1
+            ├── mul () …
+
+    Each line: the tensor's name and/or op, its shape, value and (after
+    backward) gradient. A tensor used twice is expanded once and then shown as
+    ``(see above)``. Constants are shown by value.
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"text_tree: expected a Tensor, got {type(tensor).__name__}")
+    nodes = nodes_of(tensor)
+    label = Labels(nodes)
+    grads = _gradients_to_show(tensor, nodes, show_grad)
+
+    def line(x: Any) -> str:
+        if is_constant(x):
+            return constant_label(x)
+        parts = []
+        if x.name:
+            parts.append(x.name + (" =" if x.op is not None else ""))
+        if x.op is not None:
+            parts.append(_op_name(x))
+        elif not x.name:
+            parts.append(label(x))
+        parts.append(str(x.shape))
+        parts.append("= " + short(x.data, max_elements))
+        if id(x) in grads:
+            parts.append("grad " + short(grads[id(x)], max_elements))
+        return " ".join(parts)
+
+    out: list[str] = []
+    shown: set[int] = set()
+    stack: list[tuple[Any, str, str]] = [(tensor, "", "")]
+    while stack:
+        x, lead, child_lead = stack.pop()
+        text = line(x)
+        expandable = isinstance(x, Tensor) and not is_constant(x) and x.op is not None
+        if expandable and id(x) in shown:
+            out.append(lead + f"{label(x)} (see above)")
+            continue
+        out.append(lead + text)
+        if not expandable:
+            continue
+        shown.add(id(x))
+        children = list(x.inputs)
+        for k in reversed(range(len(children))):
+            last = k == len(children) - 1
+            stack.append((children[k], child_lead + ("└── " if last else "├── "),
+                          child_lead + ("    " if last else "│   ")))
+    return "\n".join(out)

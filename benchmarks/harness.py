@@ -1,0 +1,383 @@
+"""The benchmark harness: cases, interleaved timing, memory probes, tables, JSON.
+
+A workload is a function ``build(ctx) -> list[Case]``. A Case names one
+contender on one problem (``workload``, ``case``, ``contender``) and holds a
+``setup()`` that prepares the data and returns a ``step`` callable: the thing
+that is timed. All the contenders of one (workload, case) group are timed
+round-robin: for each repetition every contender runs one sample, in an order
+rotated by one each repetition, so that a slow period of a noisy machine hits
+every contender alike. A sample is ``number`` calls of ``step`` (calibrated so
+a sample lasts at least ``ctx.min_time``); the reported figure is the time per
+``unit`` (= per call / ``per``), median and minimum over the samples.
+
+Memory is measured in a separate process per case (``python -m
+benchmarks.probe``), so that each measurement starts from a clean interpreter:
+peak RSS (VmHWM, reset just before the step) and, optionally, the tracemalloc
+peak of a second call.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from . import peers
+
+Step = Callable[[], Any]
+
+
+@dataclass
+class Case:
+    workload: str
+    case: str
+    contender: str
+    setup: Callable[[], Step]
+    unit: str = "step"           # what one reported figure is the time of
+    per: float = 1.0             # units done by one call of step
+    needs: str | None = None     # peer module the contender needs (skipped when missing)
+    baseline: bool = False       # the ratios of its group are to this contender
+    reference: float | None = None  # the issue's figure, seconds per unit
+    warmup: int = 1
+    number: int | None = None    # calls per sample; None: calibrate
+    repeat: int | None = None    # samples; None: ctx.repeat (capped by it)
+    timed: bool = True           # time it in-process (interleaved)
+    probe: bool = False          # measure its memory in a subprocess
+    trace: bool = True           # the probe also runs step under tracemalloc
+    after: Callable[[Any], dict] | None = None  # metrics from step's last return value
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.workload, self.case, self.contender)
+
+
+@dataclass
+class Context:
+    """Options and shared, lazily loaded data."""
+    quick: bool = False
+    data: str | None = None
+    repeat: int = 5
+    min_time: float = 0.05
+    contenders: Sequence[str] | None = None  # name prefixes to keep; None: all
+    probes: bool = True
+    threads: int | None = None
+    verbose: bool = True
+    notes: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+            self.log(f"note: {text}")
+
+    def log(self, text: str) -> None:
+        if self.verbose:
+            print(text, file=sys.stderr, flush=True)
+
+    def wants(self, contender: str) -> bool:
+        return self.contenders is None or any(contender.startswith(c) for c in self.contenders)
+
+    def argv(self) -> list[str]:
+        """Command-line options that rebuild this context in a probe process."""
+        args = ["--repeat", str(self.repeat)]
+        if self.quick:
+            args.append("--quick")
+        if self.data:
+            args += ["--data", self.data]
+        if self.threads:
+            args += ["--threads", str(self.threads)]
+        return args
+
+
+# ----- timing -----------------------------------------------------------------------------
+def _failure(error: BaseException) -> str:
+    return f"fails ({type(error).__name__})"
+
+
+def _row(case: Case) -> dict:
+    return {"workload": case.workload, "case": case.case, "contender": case.contender, "unit": case.unit,
+            "status": "ok", "median_s": None, "min_s": None, "samples_s": [], "number": None,
+            "ratio_median": None, "ratio_min": None, "reference_s": case.reference,
+            "baseline": case.baseline, "metrics": {}, "memory": None, "note": case.note}
+
+
+def _calibrate(step: Step, min_time: float, t: float | None = None, max_number: int = 1_000_000) -> int:
+    """Calls per sample so that a sample lasts at least ``min_time`` (t: the time of one call, if known)."""
+    if t is None or t < min_time:  # a fast step: time a few calls (the warm-up call may have been slow)
+        t0, calls = time.perf_counter(), 0
+        while calls < 3 or time.perf_counter() - t0 < min_time / 10:
+            step()
+            calls += 1
+        t = (time.perf_counter() - t0) / calls
+    return max(1, min(max_number, math.ceil(min_time / max(t, 1e-7))))
+
+
+def run_group(cases: Sequence[Case], ctx: Context) -> list[dict]:
+    """Time the cases of one (workload, case) group, interleaved round-robin."""
+    rows = {c.key: _row(c) for c in cases}
+    live: list[tuple[Case, Step, int]] = []
+    for c in cases:
+        row = rows[c.key]
+        if not c.timed:
+            row["status"] = "not timed"
+            continue
+        try:
+            step = c.setup()
+            last, t = None, None
+            for _ in range(c.warmup):
+                t0 = time.perf_counter()
+                last = step()
+                t = time.perf_counter() - t0
+            number = c.number or _calibrate(step, ctx.min_time, t)
+        except Exception as error:  # a contender that cannot do it (RecursionError...) is a result
+            row["status"] = _failure(error)
+            ctx.log(f"  {c.workload} / {c.case} / {c.contender}: {row['status']}: {str(error)[:120]}")
+            continue
+        row["number"] = number
+        row["_last"] = last
+        live.append((c, step, number))
+    repeats = max((min(c.repeat or ctx.repeat, ctx.repeat) for c, _, _ in live), default=0)
+    for r in range(repeats):
+        order = live[r % len(live):] + live[:r % len(live)]
+        for c, step, number in order:
+            row = rows[c.key]
+            if r >= min(c.repeat or ctx.repeat, ctx.repeat) or row["status"] != "ok":
+                continue
+            gc.collect()
+            try:
+                t0 = time.perf_counter()
+                for _ in range(number):
+                    last = step()
+                elapsed = time.perf_counter() - t0
+            except Exception as error:
+                row["status"] = _failure(error)
+                continue
+            row["samples_s"].append(elapsed / number / c.per)
+            row["_last"] = last
+    for c, _, _ in live:
+        row = rows[c.key]
+        last = row.pop("_last", None)
+        if row["samples_s"] and row["status"] == "ok":
+            row["median_s"] = statistics.median(row["samples_s"])
+            row["min_s"] = min(row["samples_s"])
+            if c.after is not None:
+                try:
+                    row["metrics"].update(c.after(last))
+                except Exception as error:  # noqa: BLE001 - reported, not fatal
+                    row["metrics"]["error"] = f"{type(error).__name__}: {error}"
+    for row in rows.values():
+        row.pop("_last", None)
+    live.clear()
+    gc.collect()
+    base = next((rows[c.key] for c in cases if c.baseline), None)
+    if base is not None and base["median_s"]:
+        for row in rows.values():
+            if row["median_s"]:
+                row["ratio_median"] = row["median_s"] / base["median_s"]
+                row["ratio_min"] = row["min_s"] / base["min_s"]
+    return [rows[c.key] for c in cases]
+
+
+# ----- memory probes (in a subprocess) ------------------------------------------------------
+def probe(case: Case, ctx: Context, timeout: float = 1800) -> dict:
+    """Run ``python -m benchmarks.probe`` for one case; returns its memory figures."""
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    cmd = [sys.executable, "-m", "benchmarks.probe", "--workload", case.workload, "--case", case.case,
+           "--contender", case.contender, *ctx.argv()]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"status": f"fails (timeout after {timeout:.0f} s)"}
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"status": f"fails ({tail[:160]})"}
+    return json.loads(lines[-1])
+
+
+# ----- running everything -------------------------------------------------------------------
+def select(cases: Iterable[Case], ctx: Context) -> list[Case]:
+    """Drop the contenders not asked for, and those whose peer is not installed."""
+    kept = []
+    for c in cases:
+        if not ctx.wants(c.contender):
+            continue
+        if c.needs and not peers.available(c.needs, ctx.log):
+            continue
+        kept.append(c)
+    return kept
+
+
+def run_cases(cases: Sequence[Case], ctx: Context) -> list[dict]:
+    groups: dict[tuple[str, str], list[Case]] = {}
+    for c in cases:
+        groups.setdefault((c.workload, c.case), []).append(c)
+    rows = []
+    for (workload, name), group in groups.items():
+        ctx.log(f"[{workload}] {name}: {', '.join(c.contender for c in group)}")
+        group_rows = run_group(group, ctx)
+        for c, row in zip(group, group_rows):
+            if c.probe and ctx.probes and row["status"] in ("ok", "not timed"):
+                row["memory"] = probe(c, ctx)
+                if row["memory"].get("status", "ok") != "ok":
+                    row["status"] = row["memory"]["status"]
+                elif not c.timed and c.after is not None:
+                    row["metrics"].update(c.after(row["memory"]))
+            ctx.log(f"    {c.contender:<28} {describe(row)}")
+        rows += group_rows
+    return rows
+
+
+def describe(row: dict) -> str:
+    if row["status"] not in ("ok", "not timed"):
+        return row["status"]
+    parts = []
+    if row["median_s"] is not None:
+        parts.append(f"{fmt_time(row['median_s'])}/{row['unit']} (min {fmt_time(row['min_s'])})")
+    if row["ratio_median"] is not None:
+        parts.append(f"{row['ratio_median']:.2f}x")
+    parts += [f"{k}={fmt_value(v)}" for k, v in row["metrics"].items()]
+    mem = row.get("memory") or {}
+    if "peak_rss_over_setup_MB" in mem:
+        parts.append(f"peak RSS +{mem['peak_rss_over_setup_MB']:.1f} MB")
+    return ", ".join(parts)
+
+
+# ----- formatting -------------------------------------------------------------------------
+def fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    for scale, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if seconds >= scale:
+            break
+    else:
+        scale, unit = 1e-9, "ns"
+    value = seconds / scale
+    return f"{value:.3g} {unit}" if value < 1000 else f"{value:.0f} {unit}"
+
+
+def fmt_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[str(x) for x in headers]] + [[("" if x is None else str(x)) for x in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    line = lambda r: "| " + " | ".join(x.ljust(w) for x, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+                     + [line(r) for r in cells[1:]])
+
+
+def _memory_note(mem: dict | None) -> str:
+    if not mem or mem.get("status", "ok") != "ok":
+        return ""
+    parts = [f"peak RSS +{mem['peak_rss_over_setup_MB']:.1f} MB"]
+    if mem.get("tracemalloc_peak_MB") is not None:
+        parts.append(f"tracemalloc peak {mem['tracemalloc_peak_MB']:.1f} MB")
+    return ", ".join(parts)
+
+
+def results_tables(rows: Sequence[dict]) -> str:
+    """One Markdown table per workload."""
+    out = []
+    by_workload: dict[str, list[dict]] = {}
+    for row in rows:
+        by_workload.setdefault(row["workload"], []).append(row)
+    for workload, wrows in by_workload.items():
+        base = next((r["contender"] for r in wrows if r["baseline"]), None)
+        timed = [r for r in wrows if r["status"] != "not timed"]
+        units = sorted({r["unit"] for r in timed})
+        title = f"### {workload}" + (f" (time per {', '.join(units)})" if units else "")
+        if base:
+            title += f"; ratios to {base}"
+        table = []
+        for r in wrows:
+            notes = [f"{k}={fmt_value(v)}" for k, v in r["metrics"].items()]
+            if r["memory"] and r["status"] != "not timed":  # (not timed: its summary is in the metrics)
+                notes.append(_memory_note(r["memory"]))
+            if r["note"]:
+                notes.append(r["note"])
+            status = "" if r["status"] in ("ok", "not timed") else r["status"]
+            ratio = f"{r['ratio_median']:.2f}" if r["ratio_median"] is not None else ""
+            ratio_min = f"{r['ratio_min']:.2f}" if r["ratio_min"] is not None else ""
+            table.append([r["case"], r["contender"], status or fmt_time(r["median_s"]), fmt_time(r["min_s"]),
+                          ratio, ratio_min, fmt_time(r["reference_s"]), "; ".join(n for n in notes if n)])
+        headers = ["case", "contender", "median", "min", "ratio (median)", "ratio (min)", "issue's figure",
+                   "notes"]
+        if not timed:  # memory only: no time columns
+            headers = [headers[0], headers[1], headers[-1]]
+            table = [[t[0], t[1], t[2] + ("; " if t[2] and t[-1] else "") + t[-1]] for t in table]
+        out.append(title + "\n\n" + markdown_table(headers, table))
+    return "\n\n".join(out)
+
+
+def targets_table(targets: Sequence[dict]) -> str:
+    return "### Targets\n\n" + markdown_table(
+        ["target", "measured", "met"], [[t["target"], t["measured"], t["met"]] for t in targets])
+
+
+# ----- machine ------------------------------------------------------------------------------
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine() -> dict:
+    import numpy as np
+    info = {
+        "threads": os.environ.get("OMP_NUM_THREADS", "default"),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    for dist in ("torch", "autograd", "mygrad", "micrograd", "scikit-learn", "scipy"):
+        info[dist] = _version(dist)
+    if "torch" in sys.modules:
+        info["torch_threads"] = sys.modules["torch"].get_num_threads()
+    return info
+
+
+def machine_text(info: dict) -> str:
+    peers_text = ", ".join(f"{k} {info[k]}" for k in ("torch", "autograd", "mygrad", "micrograd",
+                                                      "scikit-learn", "scipy") if info.get(k))
+    return (f"Machine: {info['platform']}; CPU: {info['cpu']}; cores: {info['cores']}"
+            f" (usable {info['cores_usable']}); threads: {info['threads']}; load average {info['load_average']}\n"
+            f"Python {info['python']}, numpy {info['numpy']}; {peers_text or 'no peers installed'}")
+
+
+def write_json(path: str | os.PathLike, payload: dict) -> None:
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    tmp.replace(path)

@@ -1,0 +1,306 @@
+"""The lecture's classifiers, trained on the autodiff graph, with scikit-learn's
+estimator conventions.
+
+* :class:`LogisticRegression` -- binary: ``p = σ(X·w + b)``; its defaults are
+  the lecture's full-batch gradient descent (learning rate 0.1, 5,000
+  iterations, zero initial weights, no penalty).
+* :class:`SoftmaxRegression` -- multinomial: ``P = softmax(X·W + b)``; its
+  defaults (mini-batch Adam) are tuned for standardized MNIST.
+
+Both share one training loop (:func:`models.solvers.minimize`): the parameters
+are Tensors with ``requires_grad=True``, the loss is the fused cross-entropy of
+the graph (plus ``||W||²/(2·C·m)`` when ``penalty="l2"``: scikit-learn's
+objective divided by m; the intercept is not penalised), and the gradients
+come from ``loss.backward()``.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from typing import Any, Callable
+
+import numpy as np
+
+import autodiff as ad
+from autodiff import Tensor
+
+from . import solvers as S
+from .validation import (check_array, check_choice, check_is_fitted, check_known_labels,
+                         check_n_features, check_number, check_X_y)
+
+__all__ = ["LogisticRegression", "SoftmaxRegression"]
+
+
+class _LinearClassifier:
+    """Shared by both models: parameters, fit, predictions, get/set_params."""
+
+    _estimator_type = "classifier"
+    _binary = False  # True: one logit column and sigmoid; False: K logits and softmax
+
+    # ----- scikit-learn's estimator protocol ------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return [p.name for p in signature.parameters.values()
+                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters, as stored (``deep`` is accepted for sklearn)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> "_LinearClassifier":
+        """Set constructor parameters; unknown names raise ValueError. Returns self."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"Invalid parameter {name!r} for estimator {type(self).__name__}; "
+                                 f"valid parameters are {valid}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
+        changed = []
+        for name, value in self.get_params().items():
+            default = defaults.get(name, inspect.Parameter.empty)
+            if not (value is default or (type(value) is type(default) and value == default)):
+                changed.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn (>= 1.6) reads the estimator type from these tags; only
+        sklearn calls this, so sklearn is importable here."""
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags(multi_class=not self._binary),
+                    input_tags=InputTags(two_d_array=True))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return getattr(self, "coef_", None) is not None
+
+    # ----- hyperparameters ----------------------------------------------------------------
+    def _validate_params(self) -> None:
+        who = type(self).__name__
+        check_choice("solver", self.solver, S.SOLVERS, who=who)
+        check_choice("penalty", self.penalty, (None, "l2"), who=who)
+        check_number("C", self.C, who=who, low=0, low_inclusive=False)
+        check_number("learning_rate", self.learning_rate, who=who, low=0, low_inclusive=False)
+        if self.max_iter != "auto":
+            check_number("max_iter", self.max_iter, who=who, kind=numbers.Integral, low=1)
+        check_number("batch_size", self.batch_size, who=who, kind=numbers.Integral, low=1, allow_none=True)
+        check_number("tol", self.tol, who=who, low=0, allow_none=True)
+        check_number("n_iter_no_change", self.n_iter_no_change, who=who, kind=numbers.Integral, low=1)
+        check_number("momentum", self.momentum, who=who, low=0, high=1)
+        check_number("verbose", self.verbose, who=who, kind=numbers.Integral, low=0)
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise ValueError(f"{who}: dtype must be float64 or float32, got {self.dtype!r}")
+        if self.solver == "lbfgs":
+            try:
+                import scipy.optimize  # noqa: F401
+            except ImportError:
+                raise ImportError("solver='lbfgs' needs scipy: pip install autodiff[lbfgs]") from None
+
+    def _epochs(self, n_samples: int) -> int:
+        """``max_iter``; "auto" means 5 epochs, or more on small data, so that
+        at least 1,000 updates are made."""
+        if self.max_iter != "auto":
+            return int(self.max_iter)
+        if self.solver in ("gd", "lbfgs") or self.batch_size is None:
+            return 1000
+        return max(5, math.ceil(1000 / math.ceil(n_samples / self.batch_size)))
+
+    # ----- fit ----------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, *, progress: Callable[[int], Any] | None = None) -> "_LinearClassifier":
+        """Train on X (n_samples, n_features) and labels y (any two or more values).
+
+        ``progress``: optional callable, called with 1 after every iteration
+        (full batch) or epoch (mini-batch), e.g. a progress bar's ``update``.
+        Returns self.
+        """
+        who = f"{type(self).__name__}.fit"
+        self._validate_params()
+        dtype = np.dtype(self.dtype)
+        X, y = check_X_y(X, y, who=who, dtype=dtype)
+        classes, codes = np.unique(y, return_inverse=True)
+        self._check_classes(classes, who)
+        m, n = X.shape
+        k = 1 if self._binary else len(classes)
+        W = Tensor(np.zeros((n, k), dtype), requires_grad=True)
+        b = Tensor(np.zeros(k, dtype), requires_grad=True)
+        targets = codes.astype(dtype).reshape(-1, 1) if self._binary else codes.astype(np.intp)
+        loss_fn = self._loss_function(W, b, m)
+        result = S.minimize(loss_fn, [W, b], X, targets, solver=self.solver, learning_rate=self.learning_rate,
+                            max_iter=self._epochs(m), batch_size=self.batch_size, tol=self.tol,
+                            n_iter_no_change=self.n_iter_no_change, momentum=self.momentum,
+                            random_state=self.random_state, verbose=self.verbose, progress=progress,
+                            average=getattr(self, "average", False))
+        self.classes_ = classes
+        self.coef_ = np.ascontiguousarray(W.data.T)
+        self.intercept_ = b.data.copy()
+        self.n_features_in_ = n
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = result.loss_curve
+        return self
+
+    def _check_classes(self, classes: np.ndarray, who: str) -> None:
+        if len(classes) < 2:
+            raise ValueError(f"{who}: y has a single class ({classes.tolist()[0]!r}); "
+                             "a classifier needs samples of at least 2 classes")
+
+    def _loss_function(self, W: Tensor, b: Tensor, m: int) -> Callable[[np.ndarray, np.ndarray], Tensor]:
+        """loss(X_batch, y_batch): the mean cross-entropy on the graph, plus the L2 term."""
+        scale = 1.0 / (2.0 * self.C * m) if self.penalty == "l2" else 0.0
+        fused = ad.binary_cross_entropy_with_logits if self._binary else ad.cross_entropy
+
+        def loss(Xb: np.ndarray, yb: np.ndarray) -> Tensor:
+            logits = Xb @ W + b
+            if not np.isfinite(logits.data).all():
+                raise FloatingPointError("non-finite logits")
+            value = fused(logits, yb)
+            if scale:
+                value = value + (W * W).sum() * scale
+            return value
+        return loss
+
+    # ----- predictions -------------------------------------------------------------------------
+    def _checked(self, X: Any, method: str) -> np.ndarray:
+        check_is_fitted(self, method)
+        X = check_array(X, who=f"{type(self).__name__}.{method}", dtype=self.coef_.dtype)
+        check_n_features(self, X)
+        return X
+
+    def _logits(self, X: np.ndarray) -> np.ndarray:
+        return X @ self.coef_.T + self.intercept_
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits ``X·coefᵀ + intercept``: shape (n,) for binary, (n, K) otherwise."""
+        scores = self._logits(self._checked(X, "decision_function"))
+        return scores[:, 0] if self._binary else scores
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (n, K), columns in the order of ``classes_``
+        (binary: ``[1 − p, p]``)."""
+        logits = self._logits(self._checked(X, "predict_proba"))
+        with ad.no_grad():
+            if self._binary:
+                p = ad.sigmoid(logits[:, 0]).data
+                return np.column_stack([1.0 - p, p])
+            return ad.softmax(logits, axis=1).data
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of every row (binary: p > 0.5, as the lecture)."""
+        scores = self._logits(self._checked(X, "predict"))
+        index = (scores[:, 0] > 0).astype(np.intp) if self._binary else scores.argmax(axis=1)
+        return self.classes_[index]
+
+    def score(self, X: Any, y: Any) -> float:
+        """Accuracy: the fraction of rows whose predicted class is y."""
+        from .metrics import accuracy_score
+        who = f"{type(self).__name__}.score"
+        check_is_fitted(self, "score")
+        X, y = check_X_y(X, y, who=who, dtype=self.coef_.dtype)
+        check_known_labels(y, self.classes_, who=who)
+        return float(accuracy_score(y, self.predict(X)))
+
+    # ----- persistence ------------------------------------------------------------------------
+    def save(self, path: Any) -> None:
+        """Write the fitted model to ``path`` (.npz, no pickle); see :func:`models.load_model`."""
+        from .persistence import save_model
+        save_model(self, path)
+
+
+class LogisticRegression(_LinearClassifier):
+    """Binary logistic regression trained by gradient descent on the autodiff graph.
+
+    The defaults are the lecture's: full-batch gradient descent (``solver="gd"``)
+    from zero weights, ``learning_rate=0.1``, ``max_iter=5000`` iterations, no
+    penalty, no early stopping (``tol=None``). ``loss_curve_[i]`` is the cost
+    at iteration i, computed before that iteration's update, so on Iris
+    ``loss_curve_[0]`` is ln 2 = 0.693147.
+
+    Parameters
+    ----------
+    solver : "gd", "sgd", "momentum", "adam" or "lbfgs".
+    learning_rate : step size (> 0); unused by "lbfgs".
+    max_iter : iterations (full batch) or epochs (mini-batch).
+    batch_size : rows per mini-batch for "sgd", "momentum", "adam" (None: full batch).
+    penalty, C : ``penalty="l2"`` adds ``||w||²/(2·C·m)`` to the mean loss.
+    tol, n_iter_no_change : stop when the loss has not improved by ``tol`` for
+        ``n_iter_no_change`` consecutive iterations/epochs (None: never).
+    momentum : for ``solver="momentum"``.
+    random_state : seed of the mini-batch shuffling.
+    verbose : print ``Cost (iteration i) = ...`` every ``verbose`` iterations (0: silent).
+    dtype : float64 (default) or float32 for the parameters and the computation.
+
+    Attributes
+    ----------
+    classes_ (2,), coef_ (1, n_features), intercept_ (1,), n_features_in_,
+    n_iter_, loss_curve_.
+    """
+
+    _binary = True
+
+    def __init__(self, *, solver: str = "gd", learning_rate: float = 0.1, max_iter: int | str = 5000,
+                 batch_size: int | None = None, penalty: str | None = None, C: float = 1.0,
+                 tol: float | None = None, n_iter_no_change: int = 5, momentum: float = 0.9,
+                 random_state: Any = None, verbose: int = 0, dtype: Any = "float64"):
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.penalty = penalty
+        self.C = C
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.momentum = momentum
+        self.random_state = random_state
+        self.verbose = verbose
+        self.dtype = dtype
+
+    def _check_classes(self, classes: np.ndarray, who: str) -> None:
+        super()._check_classes(classes, who)
+        if len(classes) > 2:
+            raise ValueError(f"{who}: y has {len(classes)} classes {list(classes.tolist())}, but "
+                             "LogisticRegression is binary; use SoftmaxRegression for more than two classes")
+
+
+class SoftmaxRegression(_LinearClassifier):
+    """Multinomial (softmax) regression trained on the autodiff graph.
+
+    Defaults: mini-batch Adam (``learning_rate=0.005``, ``batch_size=256``),
+    float64, ``max_iter="auto"`` = 5 epochs, or more epochs on small data so
+    that at least 1,000 updates are made; ``average=True`` returns the mean of
+    the parameters over the last epoch (Polyak averaging), which removes most
+    of the mini-batch noise. On standardized MNIST this reaches about 92.5%
+    test accuracy in about a second; on standardized Iris about 0.97.
+
+    Parameters are those of :class:`LogisticRegression`, plus ``average``.
+
+    Attributes
+    ----------
+    classes_ (K,), coef_ (K, n_features), intercept_ (K,), n_features_in_,
+    n_iter_, loss_curve_ (one mean loss per epoch).
+    """
+
+    def __init__(self, *, solver: str = "adam", learning_rate: float = 0.005, max_iter: int | str = "auto",
+                 batch_size: int | None = 256, penalty: str | None = None, C: float = 1.0,
+                 tol: float | None = 1e-4, n_iter_no_change: int = 5, momentum: float = 0.9,
+                 average: bool = True, random_state: Any = None, verbose: int = 0, dtype: Any = "float64"):
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.penalty = penalty
+        self.C = C
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.momentum = momentum
+        self.average = average
+        self.random_state = random_state
+        self.verbose = verbose
+        self.dtype = dtype

@@ -1,0 +1,298 @@
+"""Optimizers on the autodiff graph and the one training loop every model shares.
+
+A model hands :func:`minimize` a ``loss_fn(X_batch, y_batch) -> Tensor`` that
+builds the loss from Tensor ops and the list of parameter Tensors
+(``requires_grad=True``). Every step is: build the loss, ``loss.backward()``,
+then update each parameter's ``.data`` in place from its ``.grad`` (no graph
+is recorded for the update).
+
+Solvers:
+
+* ``"gd"`` -- full-batch gradient descent, the lecture's ``W = W - lr * dW``.
+* ``"sgd"`` -- mini-batch stochastic gradient descent (shuffled every epoch).
+* ``"momentum"`` -- mini-batch SGD with heavy-ball momentum.
+* ``"adam"`` -- mini-batch Adam (Kingma & Ba, 2015).
+* ``"lbfgs"`` -- scipy's L-BFGS-B, fed the loss and gradients of the graph
+  (needs scipy).
+
+``max_iter`` counts iterations for full-batch solvers and epochs for
+mini-batch ones; ``loss_curve`` holds the loss of every iteration computed
+before that iteration's update (the lecture's "Cost (iteration i)"), or for
+mini-batch solvers the mean of an epoch's batch losses.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from autodiff import Tensor
+
+__all__ = ["SOLVERS", "MINI_BATCH_SOLVERS", "DivergenceError", "TrainResult", "GradientDescent",
+           "Momentum", "Adam", "make_optimizer", "minimize"]
+
+SOLVERS = ("gd", "sgd", "momentum", "adam", "lbfgs")
+MINI_BATCH_SOLVERS = ("sgd", "momentum", "adam")
+LossFn = Callable[[np.ndarray, np.ndarray], Tensor]
+
+
+class DivergenceError(FloatingPointError, ValueError):
+    """The loss became NaN or inf during training (the learning rate is too large)."""
+
+
+@dataclass
+class TrainResult:
+    """What a training run did: iterations (or epochs) run, the loss curve, and
+    whether the tol criterion stopped it before max_iter."""
+
+    n_iter: int
+    loss_curve: list[float] = field(default_factory=list)
+    converged: bool = False
+
+
+# ----- optimizers: in-place updates of .data from .grad ---------------------------------
+class GradientDescent:
+    """``p ← p − lr·∇p`` (full batch for "gd", one mini-batch for "sgd")."""
+
+    def __init__(self, params: Sequence[Tensor], learning_rate: float):
+        self.params = list(params)
+        self.learning_rate = learning_rate
+
+    def step(self) -> None:
+        lr = self.learning_rate
+        for p in self.params:
+            p.data -= lr * p.grad
+            p.grad = None
+
+
+class Momentum(GradientDescent):
+    """Heavy-ball momentum: ``v ← μ·v − lr·∇p``, ``p ← p + v``."""
+
+    def __init__(self, params: Sequence[Tensor], learning_rate: float, momentum: float = 0.9):
+        super().__init__(params, learning_rate)
+        self.momentum = momentum
+        self.velocity = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self) -> None:
+        lr, mu = self.learning_rate, self.momentum
+        for p, v in zip(self.params, self.velocity):
+            v *= mu
+            v -= lr * p.grad
+            p.data += v
+            p.grad = None
+
+
+class Adam(GradientDescent):
+    """Adam: bias-corrected running means of the gradient and of its square."""
+
+    def __init__(self, params: Sequence[Tensor], learning_rate: float, beta1: float = 0.9,
+                 beta2: float = 0.999, epsilon: float = 1e-8):
+        super().__init__(params, learning_rate)
+        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self.m = [np.zeros_like(p.data) for p in self.params]
+        self.v = [np.zeros_like(p.data) for p in self.params]
+        self.t = 0
+
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        step = self.learning_rate * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
+        for p, m, v in zip(self.params, self.m, self.v):
+            g = p.grad
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            v += (1.0 - b2) * (g * g)
+            denominator = np.sqrt(v)
+            denominator += self.epsilon
+            p.data -= step * (m / denominator)
+            p.grad = None
+
+
+def make_optimizer(solver: str, params: Sequence[Tensor], learning_rate: float,
+                   momentum: float = 0.9) -> GradientDescent:
+    """The optimizer object of a first-order solver name."""
+    if solver in ("gd", "sgd"):
+        return GradientDescent(params, learning_rate)
+    if solver == "momentum":
+        return Momentum(params, learning_rate, momentum)
+    if solver == "adam":
+        return Adam(params, learning_rate)
+    raise ValueError(f"unknown first-order solver {solver!r}; choose one of {SOLVERS[:-1]}")
+
+
+# ----- the shared training loop ---------------------------------------------------------
+class _EarlyStopping:
+    """scikit-learn's SGD rule: stop after ``n_iter_no_change`` consecutive
+    iterations (epochs) whose loss is not below best_loss − tol."""
+
+    def __init__(self, tol: float | None, n_iter_no_change: int):
+        self.tol, self.patience = tol, n_iter_no_change
+        self.best, self.bad = math.inf, 0
+
+    def stop(self, loss: float) -> bool:
+        if self.tol is None:
+            return False
+        self.bad = self.bad + 1 if loss > self.best - self.tol else 0
+        self.best = min(self.best, loss)
+        return self.bad >= self.patience
+
+
+def _diverged(what: str, iteration: int, learning_rate: float, unit: str) -> DivergenceError:
+    return DivergenceError(f"loss became {what} at {unit} {iteration} with learning_rate={learning_rate}; "
+                           "lower the learning rate (the last finite parameters were kept)")
+
+
+def _finite_loss(loss_fn: LossFn, X: np.ndarray, y: np.ndarray, iteration: int, lr: float,
+                 unit: str) -> Tensor:
+    try:
+        loss = loss_fn(X, y)
+    except FloatingPointError:
+        raise _diverged("inf", iteration, lr, unit) from None
+    value = loss.item()
+    if not math.isfinite(value):
+        raise _diverged("nan" if math.isnan(value) else "inf", iteration, lr, unit)
+    return loss
+
+
+def _report(verbose: int, unit: str, i: int, loss: float) -> None:
+    if verbose and i % verbose == 0:
+        print("Cost (%s %i) = %f" % (unit, i, loss))
+
+
+def minimize(loss_fn: LossFn, params: Sequence[Tensor], X: np.ndarray, y: np.ndarray, *,
+             solver: str = "gd", learning_rate: float = 0.1, max_iter: int = 5000,
+             batch_size: int | None = None, tol: float | None = None, n_iter_no_change: int = 5,
+             momentum: float = 0.9, random_state: Any = None, verbose: int = 0,
+             progress: Callable[[int], Any] | None = None, average: bool = False) -> TrainResult:
+    """Train ``params`` (in place) to minimize ``loss_fn`` over (X, y).
+
+    ``average`` (mini-batch solvers): end with the mean of the parameters over
+    the updates of the last epoch (Polyak-Ruppert averaging).
+
+    ``progress``: called with 1 after every epoch (for a progress bar).
+    Raises :class:`DivergenceError` if the loss becomes NaN or inf; the
+    parameters are then restored to the last values that gave a finite loss.
+    """
+    params = list(params)
+    if solver == "lbfgs":
+        return _minimize_lbfgs(loss_fn, params, X, y, max_iter, tol, verbose, progress)
+    good = [p.data.copy() for p in params]
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if solver == "gd" or batch_size is None or batch_size >= len(X):
+                return _full_batch(loss_fn, params, X, y, solver, learning_rate, max_iter, tol,
+                                   n_iter_no_change, momentum, verbose, progress, good)
+            return _mini_batch(loss_fn, params, X, y, solver, learning_rate, max_iter, batch_size, tol,
+                               n_iter_no_change, momentum, random_state, verbose, progress, good, average)
+    except DivergenceError:
+        for p, g in zip(params, good):
+            p.data[...] = g
+            p.grad = None
+        raise
+
+
+def _full_batch(loss_fn, params, X, y, solver, lr, max_iter, tol, patience, momentum, verbose,
+                progress, good) -> TrainResult:
+    optimizer = make_optimizer(solver, params, lr, momentum)
+    stopper = _EarlyStopping(tol, patience)
+    curve: list[float] = []
+    for i in range(max_iter):
+        loss = _finite_loss(loss_fn, X, y, i, lr, "iteration")
+        value = loss.item()
+        curve.append(value)
+        _report(verbose, "iteration", i, value)
+        for g, p in zip(good, params):
+            np.copyto(g, p.data)  # these gave a finite loss
+        loss.backward()
+        optimizer.step()
+        if progress is not None:
+            progress(1)
+        if stopper.stop(value):
+            return TrainResult(i + 1, curve, True)
+    return TrainResult(max_iter, curve, False)
+
+
+def _mini_batch(loss_fn, params, X, y, solver, lr, max_iter, batch_size, tol, patience, momentum,
+                random_state, verbose, progress, good, average) -> TrainResult:
+    """Epochs of shuffled mini-batches: one permutation per epoch; each batch is
+    gathered once (X[indices]) and used directly by the two matmuls."""
+    optimizer = make_optimizer(solver, params, lr, momentum)
+    stopper = _EarlyStopping(tol, patience)
+    rng = np.random.default_rng(random_state)
+    m = len(X)
+    curve: list[float] = []
+    means = [np.zeros_like(p.data) for p in params] if average else []
+    for epoch in range(max_iter):
+        order = rng.permutation(m)
+        total = 0.0
+        for count, start in enumerate(range(0, m, batch_size), 1):
+            rows = order[start:start + batch_size]
+            loss = _finite_loss(loss_fn, X[rows], y[rows], epoch, lr, "epoch")
+            total += loss.item() * len(rows)
+            for g, p in zip(good, params):
+                np.copyto(g, p.data)
+            loss.backward()
+            optimizer.step()
+            for mean, p in zip(means, params):  # running mean of this epoch's iterates
+                mean += (p.data - mean) / count
+        value = total / m
+        curve.append(value)
+        _report(verbose, "epoch", epoch, value)
+        if progress is not None:
+            progress(1)
+        if stopper.stop(value):
+            break
+    for mean, p in zip(means, params):
+        p.data[...] = mean
+    return TrainResult(len(curve), curve, len(curve) < max_iter)
+
+
+def _minimize_lbfgs(loss_fn, params, X, y, max_iter, tol, verbose, progress) -> TrainResult:
+    """scipy's L-BFGS-B on the flattened parameters; loss and gradient from the graph."""
+    try:
+        from scipy.optimize import minimize as scipy_minimize
+    except ImportError:
+        raise ImportError("solver='lbfgs' needs scipy: pip install autodiff[lbfgs]") from None
+    shapes = [p.data.shape for p in params]
+    sizes = [p.data.size for p in params]
+    dtype = params[0].data.dtype
+
+    def unpack(theta: np.ndarray) -> None:
+        for p, chunk, shape in zip(params, np.split(theta, np.cumsum(sizes)[:-1]), shapes):
+            p.data[...] = chunk.reshape(shape)
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        unpack(theta)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            try:
+                loss = loss_fn(X, y)
+            except FloatingPointError:
+                return math.inf, np.zeros_like(theta)
+            loss.backward()
+        grads = [p.grad if p.grad is not None else np.zeros_like(p.data) for p in params]
+        for p in params:
+            p.grad = None
+        return loss.item(), np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+
+    curve: list[float] = []
+
+    def callback(intermediate_result: Any) -> None:
+        curve.append(float(intermediate_result.fun))
+        _report(verbose, "iteration", len(curve), curve[-1])
+        if progress is not None:
+            progress(1)
+
+    theta0 = np.concatenate([p.data.ravel() for p in params]).astype(np.float64)
+    start = fun(theta0)[0]
+    _report(verbose, "iteration", 0, start)
+    options = {"maxiter": max_iter, "gtol": 1e-10 if tol is None else tol, "ftol": 1e-15 if tol is None else tol}
+    result = scipy_minimize(fun, theta0, jac=True, method="L-BFGS-B", options=options, callback=callback)
+    if not np.all(np.isfinite(result.x)):
+        unpack(theta0)
+        raise DivergenceError("lbfgs produced non-finite parameters; check the data scale")
+    unpack(result.x.astype(dtype))
+    n_iter = int(result.nit)
+    return TrainResult(n_iter, ([start] + curve)[:max(n_iter, 1)], bool(result.success))

@@ -1,0 +1,58 @@
+"""Smoke test of the benchmark harness (benchmarks/): a tiny run, no peers."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import harness
+from benchmarks.harness import Case, Context
+
+ROOT = Path(__file__).resolve().parent.parent
+ROW_KEYS = {"workload", "case", "contender", "unit", "status", "median_s", "min_s", "samples_s", "number",
+            "ratio_median", "ratio_min", "reference_s", "baseline", "metrics", "memory", "note"}
+
+
+def test_cli_quick_overhead_writes_json(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--workloads", "overhead", "--repeat", "1",
+         "--min-time", "0.002", "--contenders", "numpy,autodiff", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "### overhead" in done.stdout and "Machine:" in done.stdout
+    payload = json.loads(out.read_text())
+    assert {"command", "machine", "options", "results", "targets", "notes"} <= set(payload)
+    assert {"platform", "cpu", "cores", "python", "numpy"} <= set(payload["machine"])
+    rows = payload["results"]
+    assert {r["contender"] for r in rows} == {"numpy (hand-written)", "autodiff"}
+    for r in rows:
+        assert ROW_KEYS <= set(r)
+        assert r["status"] == "ok" and r["median_s"] > 0 and len(r["samples_s"]) == 1
+        assert r["ratio_median"] is not None
+
+
+def test_run_group_interleaves_and_records_failures():
+    calls = []
+
+    def make(name, fail=False):
+        def setup():
+            def step():
+                calls.append(name)
+                if fail:
+                    raise RecursionError("too deep")
+            return step
+        return setup
+
+    cases = [Case("w", "c", "base", make("base"), baseline=True, number=1, warmup=0),
+             Case("w", "c", "other", make("other"), number=1, warmup=0),
+             Case("w", "c", "broken", make("broken", fail=True), number=1, warmup=1)]
+    rows = harness.run_group(cases, Context(repeat=3, verbose=False))
+    assert calls[1:] == ["base", "other", "other", "base", "base", "other"]  # calls[0]: broken's warm-up
+    base, other, broken = rows
+    assert len(base["samples_s"]) == 3 and base["ratio_median"] == 1.0
+    assert other["ratio_median"] is not None
+    assert broken["status"] == "fails (RecursionError)" and broken["median_s"] is None
+    table = harness.results_tables(rows)
+    assert "fails (RecursionError)" in table and "| base" in table

@@ -281,12 +281,27 @@ _METHODS = {
     "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs, "__getitem__": getitem,
     "exp": exp, "log": log, "sigmoid": sigmoid, "tanh": tanh, "relu": relu,
     "sin": sin, "cos": cos, "sqrt": sqrt, "abs": abs,
-    "sum": sum, "mean": mean, "max": max, "logsumexp": logsumexp,
+    "logsumexp": logsumexp,
     "softmax": softmax, "log_softmax": log_softmax,
     "swapaxes": swapaxes, "broadcast_to": broadcast_to,
 }
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
+
+
+def _reduction_method(fn):
+    def method(self: Tensor, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+               **unused: Any) -> Tensor:
+        """Also what np.sum(t), np.mean(t) and np.max(t) call, with dtype and out."""
+        if out is not None or dtype is not None or unused:
+            raise TypeError(f"{fn.__name__}: only axis= and keepdims= are supported on a Tensor")
+        return fn(self, axis=axis, keepdims=keepdims)
+    method.__name__ = fn.__name__
+    return method
+
+
+for _fn in (sum, mean, max):
+    setattr(Tensor, _fn.__name__, _reduction_method(_fn))
 
 
 def _reshape_method(self: Tensor, *shape: Any) -> Tensor:

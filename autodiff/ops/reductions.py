@@ -89,7 +89,9 @@ class LogSumExp(Op):
             raise ValueError("logsumexp of an empty tensor")
         m = np.max(x, axis=self.axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0.0)
-        y = m + np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True))
+        with np.errstate(over="ignore"):  # x − m may round to −inf: e^(−inf) = 0 is right
+            shifted = x - m
+        y = m + np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
         if self.keepdims:
             return y
         return y.reshape(()) if self.axis is None else np.squeeze(y, axis=self.axis)
@@ -98,5 +100,6 @@ class LogSumExp(Op):
         # the softmax as e^(x − max)/Σ e^(x − max), not e^(x − y): for |x| ≳ 1e16 y
         # rounds to max x and e^(x − y) would give 1 to every tied maximum
         m = np.max(raw(x), axis=self.axis, keepdims=True)
-        e = np.exp(x - np.where(np.isfinite(m), m, 0.0))
+        with np.errstate(over="ignore"):
+            e = np.exp(x - np.where(np.isfinite(m), m, 0.0))
         return (_spread(g, x.shape, self.axis) * (e / e.sum(axis=self.axis, keepdims=True)),)

@@ -182,6 +182,17 @@ def _check_finite(who: str, what: str, x: Any) -> None:
         raise ValueError(f"{who}: {what} holds {np.asarray(x)[tuple(bad)]} at index {tuple(bad.tolist())}")
 
 
+def _finite_or_explained(op: Any, args: tuple, who: str, **inputs: Any) -> Tensor:
+    """The fused losses are finite for finite inputs, so the inputs are searched
+    for the NaN or inf (to name it) only when the loss is not: no cost otherwise."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = apply(op, *args)
+    if not np.isfinite(out.data).all():
+        for what, x in inputs.items():
+            _check_finite(who, what, x.data if isinstance(x, Tensor) else x)
+    return out
+
+
 def _check_unit_interval(who: str, what: str, x: Any) -> None:
     _check_finite(who, what, x)
     if x.size and (x.min() < 0 or x.max() > 1):
@@ -212,9 +223,8 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, redu
     z, y = _tensor(input, "binary_cross_entropy_with_logits"), lift(target, "binary_cross_entropy_with_logits")
     y_data = y.data if isinstance(y, Tensor) else np.asarray(y)
     _same_shape("binary_cross_entropy_with_logits", z.data, y_data)
-    _check_finite("binary_cross_entropy_with_logits", "logits", z.data)
-    _check_finite("binary_cross_entropy_with_logits", "targets", y_data)
-    return apply(L.BinaryCrossEntropyWithLogits(reduction), z, y)
+    return _finite_or_explained(L.BinaryCrossEntropyWithLogits(reduction), (z, y),
+                                "binary_cross_entropy_with_logits", logits=z, targets=y_data)
 
 
 def _labels(who: str, target: Any, n_classes: int) -> np.ndarray | None:
@@ -227,10 +237,10 @@ def _labels(who: str, target: Any, n_classes: int) -> np.ndarray | None:
             return None
     elif values.dtype.kind not in "biu":
         raise TypeError(f"{who}: target must be integer labels or a float table, got dtype {values.dtype}")
-    labels = values.astype(np.intp)
-    bad = np.flatnonzero((labels < 0) | (labels >= n_classes)) if labels.ndim == 1 else []
-    if len(bad):
-        raise ValueError(f"{who}: label {values[bad[0]]} at index {bad[0]} is not a class in 0..{n_classes - 1}")
+    labels = values.astype(np.intp, copy=False)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        bad = np.flatnonzero((labels < 0) | (labels >= n_classes))[0]
+        raise ValueError(f"{who}: label {values[bad]} at index {bad} is not a class in 0..{n_classes - 1}")
     return labels
 
 
@@ -247,13 +257,12 @@ def cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean"
             return cross_entropy(z, target, reduction).reshape(())
     if z.ndim != 2:
         raise ValueError(f"{who}: logits must have shape (m, K) or (K,), got {z.shape}")
-    _check_finite(who, "logits", z.data)
     m, k = z.shape
     t_shape = np.shape(target.data if isinstance(target, Tensor) else target)
     if t_shape == (m,):
         labels = _labels(who, target, k)
         if labels is not None:
-            return apply(L.CrossEntropy(labels, reduction), z)
+            return _finite_or_explained(L.CrossEntropy(labels, reduction), (z,), who, logits=z)
         values = np.asarray(target.data if isinstance(target, Tensor) else target)
         bad = np.flatnonzero(values != np.round(values))[0]
         raise ValueError(f"{who}: float labels must be whole numbers; found {values[bad]} at index {bad}")
@@ -262,8 +271,7 @@ def cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean"
             f"{who}: target of shape {t_shape} fits neither integer labels of shape {(m,)} "
             f"nor probability rows (one-hot) of shape {(m, k)} for logits of shape {(m, k)}")
     target = lift(target, who)
-    _check_finite(who, "target", target.data if isinstance(target, Tensor) else target)
-    return apply(L.CrossEntropy(None, reduction), z, target)
+    return _finite_or_explained(L.CrossEntropy(None, reduction), (z, target), who, logits=z, target=target)
 
 
 # ----- Tensor methods and operators -------------------------------------------------------

@@ -117,7 +117,7 @@ def test_y_shape():
     ({"n_iter_no_change": 0}, r"n_iter_no_change must be >= 1"),
     ({"momentum": 1.5}, r"momentum must be >= 0 and <= 1"),
     ({"verbose": -1}, r"verbose must be >= 0"),
-    ({"dtype": "int32"}, r"dtype must be float64 or float32, got 'int32'"),
+    ({"dtype": "int32"}, r"dtype must be None, float64 or float32, got 'int32'"),
 ])
 def test_bad_hyperparameters(params, message):
     with pytest.raises(ValueError, match=message) as info:

@@ -131,8 +131,8 @@ class CrossEntropy(_Loss):
         log_total = np.log(total)
         self.cache = (e, total, shifted, log_total)
         if self.labels is not None:
-            picked = np.take_along_axis(shifted, self.labels[:, None], axis=-1)
-            return self.reduce((log_total - picked)[:, 0])
+            picked = shifted[np.arange(len(self.labels)), self.labels]  # log-odds of P_y
+            return self.reduce(log_total[:, 0] - picked)
         return self.reduce(np.sum(target * (log_total - shifted), axis=-1))
 
     def _one_hot(self, z):

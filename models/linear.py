@@ -15,7 +15,6 @@ come from ``loss.backward()``.
 """
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 from typing import Any, Callable
@@ -26,47 +25,19 @@ import autodiff as ad
 from autodiff import Tensor
 
 from . import solvers as S
+from .base import Estimator
 from .validation import (check_array, check_choice, check_is_fitted, check_known_labels,
                          check_n_features, check_number, check_X_y)
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
 
-class _LinearClassifier:
+class _LinearClassifier(Estimator):
     """Shared by both models: parameters, fit, predictions, get/set_params."""
 
     _estimator_type = "classifier"
     _binary = False  # True: one logit column and sigmoid; False: K logits and softmax
 
-    # ----- scikit-learn's estimator protocol ------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return [p.name for p in signature.parameters.values()
-                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's parameters, as stored (``deep`` is accepted for sklearn)."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> "_LinearClassifier":
-        """Set constructor parameters; unknown names raise ValueError. Returns self."""
-        valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"Invalid parameter {name!r} for estimator {type(self).__name__}; "
-                                 f"valid parameters are {valid}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
-        changed = []
-        for name, value in self.get_params().items():
-            default = defaults.get(name, inspect.Parameter.empty)
-            if not (value is default or (type(value) is type(default) and value == default)):
-                changed.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(changed)})"
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn (>= 1.6) reads the estimator type from these tags; only

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .base import Estimator
 from .exceptions import NotFittedError
 
 __all__ = ["StandardScaler"]
@@ -125,7 +126,7 @@ def _working_copy(arr: np.ndarray, fresh: bool, copy: bool) -> np.ndarray:
     return arr.astype(np.float64)  # the one copy (float64, C order)
 
 
-class StandardScaler:
+class StandardScaler(Estimator):
     """Standardize features: ``z = (x - mean_) / scale_``, column by column.
 
     The mean and (population, ``ddof=0``) standard deviation are those of the
@@ -179,24 +180,6 @@ class StandardScaler:
         self.with_std = with_std
         self.copy = copy
 
-    # ------------------------------------------------------------ parameters
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Return the constructor parameters as a dict (``deep`` is accepted and ignored)."""
-        return {"with_mean": self.with_mean, "with_std": self.with_std, "copy": self.copy}
-
-    def set_params(self, **params: Any) -> "StandardScaler":
-        """Set constructor parameters by name; unknown names raise ValueError."""
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"Invalid parameter {name!r} for estimator StandardScaler. "
-                                 f"Valid parameters are: {sorted(valid)}.")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v is not True]
-        return f"StandardScaler({', '.join(changed)})"
 
     def _check_params(self) -> None:
         for name in ("with_mean", "with_std", "copy"):

@@ -152,7 +152,8 @@ class CrossEntropy(_Loss):
                 p = e / total
                 if self.labels is not None:
                     p[np.arange(len(self.labels)), self.labels] -= 1.0  # p is ours: P − Y in place
-                    gz = p * w
+                    p *= w
+                    gz = p
                 else:
                     gz = (p * np.sum(target, axis=-1, keepdims=True) - target) * w
             if need_target:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from itertools import count
+from operator import attrgetter
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -271,8 +272,7 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     return sorted(seen.values(), key=_sequence_number)
 
 
-def _sequence_number(t: Tensor) -> int:
-    return t._seq
+_sequence_number = attrgetter("_seq")
 
 
 def unbroadcast(grad: Any, shape: tuple) -> Any:
@@ -309,11 +309,12 @@ def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_
     previous_mode, _Mode.grad_enabled = _Mode.grad_enabled, create_graph
     try:
         for node in reversed(topological_order(roots)):
-            g = grads.pop(id(node), None)
+            key = id(node)
+            g = grads.pop(key, None)
             if g is None:
                 continue
-            if wanted and id(node) in wanted:
-                found[wanted[id(node)]] = g
+            if wanted and key in wanted:
+                found[wanted[key]] = g
             op = node._op
             if op is None or node._retain_grad:
                 if accumulate:

@@ -10,7 +10,7 @@ test images/labels of the real MNIST, unchanged, as gzipped IDX files:
 
 They were made with::
 
-    python models/data/make_mnist_sample.py /work/shared/data/mnist
+    python models/data/make_mnist_sample.py DIR_WITH_THE_ORIGINAL_MNIST_FILES
 
 from the four original gzipped files (whose uncompressed sha256 are checked
 against the published ones first). Compression is gzip level 9 with
@@ -77,4 +77,6 @@ def main(source: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/mnist")
+    if len(sys.argv) != 2:
+        sys.exit("usage: python models/data/make_mnist_sample.py DIR  (DIR holds the four original MNIST files)")
+    main(sys.argv[1])

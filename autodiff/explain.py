@@ -30,7 +30,7 @@ from .functional import local_jacobian
 from .graph import Labels, nodes_of, short
 from .tensor import Tensor, topological_order, unbroadcast
 
-__all__ = ["explain", "Explanation", "Step", "LOCAL_DERIVATIVES"]
+__all__ = ["explain", "Explanation", "Step", "LOCAL_DERIVATIVES", "lecture_logistic_loss"]
 
 # The local derivative each op applies, as the lecture writes it, by op name.
 # A tuple gives one entry per input (x, y) of a two-input op.
@@ -69,6 +69,23 @@ LOCAL_DERIVATIVES: dict[str, str | tuple[str, ...]] = {
 }
 
 _INFIX = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@"}
+
+
+def lecture_logistic_loss(x: Any, w: Any, b: Any, y: float) -> tuple[Tensor, Tensor, Tensor]:
+    """The "Calculating Derivatives" slide's single training instance, written out
+    with Tensor ops and named as on the slide: z = wᵀx + b, ŷ = σ(z),
+    L = −(y log ŷ + (1 − y) log(1 − ŷ)). Returns (L, w, b); w and b are leaves."""
+    from . import functions as F
+    x = Tensor(x, name="x")
+    w = Tensor(w, requires_grad=True, name="w")
+    b = Tensor(b, requires_grad=True, name="b")
+    z = w @ x + b
+    z.name = "z"
+    yhat = F.sigmoid(z)
+    yhat.name = "ŷ"
+    L = -(y * F.log(yhat) + (1 - y) * F.log(1 - yhat))
+    L.name = "L"
+    return L, w, b
 
 
 def local_notation(op: Any, index: int) -> str:

@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import autodiff as ad  # noqa: E402
+from autodiff.explain import lecture_logistic_loss  # noqa: E402
 from autodiff.graph import render_dot  # noqa: E402
 from models.datasets import load_mnist_sample  # noqa: E402
 from models.linear import SoftmaxRegression  # noqa: E402
@@ -26,16 +27,7 @@ DOCS = ROOT / "docs"
 
 def logistic_graph() -> ad.Tensor:
     """The lecture's single training instance: ŷ = σ(wᵀx + b), L = −(y log ŷ + (1 − y) log(1 − ŷ))."""
-    x = ad.Tensor([5.1, 3.5, 1.4, 0.2], name="x")
-    y = 0.0
-    w = ad.Tensor([0.1, -0.2, 0.3, 0.1], requires_grad=True, name="w")
-    b = ad.Tensor(0.0, requires_grad=True, name="b")
-    z = w @ x + b
-    z.name = "z"
-    yhat = ad.sigmoid(z)
-    yhat.name = "ŷ"
-    L = -(y * ad.log(yhat) + (1 - y) * ad.log(1 - yhat))
-    L.name = "L"
+    L, _, _ = lecture_logistic_loss([5.1, 3.5, 1.4, 0.2], [0.1, -0.2, 0.3, 0.1], 0.0, y=0.0)
     L.backward()
     return L
 

@@ -5,7 +5,8 @@
   op × 25 examples; its second-derivative test a third of that).
 - "thorough": 10x the examples (250) for a long run before a release:
   HYPOTHESIS_PROFILE=thorough python -m pytest
-- "ci": the default profile, derandomized, so a CI run is reproducible.
+- "ci": the default profile, derandomized, so a CI run is reproducible; it is
+  the profile when $CI is set and $HYPOTHESIS_PROFILE is not.
 """
 import os
 
@@ -18,4 +19,4 @@ settings.register_profile("default", max_examples=25, deadline=None, suppress_he
                           print_blob=True, report_multiple_bugs=False)
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=250)
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autodiff as ad
-from autodiff.explain import LOCAL_DERIVATIVES, local_notation
+from autodiff.explain import LOCAL_DERIVATIVES, lecture_logistic_loss, local_notation
 
 X = np.array([1.4, -0.6, 2.0, 0.3])
 W = np.array([0.2, -0.5, 0.1, 0.7])
@@ -14,16 +14,7 @@ B = -0.3
 
 
 def logistic(y):
-    x = ad.Tensor(X, name="x")
-    w = ad.Tensor(W, requires_grad=True, name="w")
-    b = ad.Tensor(B, requires_grad=True, name="b")
-    z = w @ x + b
-    z.name = "z"
-    yhat = ad.sigmoid(z)
-    yhat.name = "ŷ"
-    L = -(y * ad.log(yhat) + (1 - y) * ad.log(1 - yhat))
-    L.name = "L"
-    return L, w, b
+    return lecture_logistic_loss(X, W, B, y)
 
 
 def step(e, op, input):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import autodiff as ad
+from autodiff.explain import lecture_logistic_loss
 from autodiff.graph import DOT_MISSING, Graph, short, to_dot, text_tree
 
 X = np.array([1.0, 2.0, -1.0, 0.5])
@@ -13,16 +14,7 @@ X = np.array([1.0, 2.0, -1.0, 0.5])
 
 def logistic(y=1.0):
     """The lecture's single-instance logistic model, written out with Tensor ops."""
-    x = ad.Tensor(X, name="x")
-    w = ad.Tensor([0.1, -0.2, 0.3, 0.4], requires_grad=True, name="w")
-    b = ad.Tensor(0.5, requires_grad=True, name="b")
-    z = w @ x + b
-    z.name = "z"
-    yhat = ad.sigmoid(z)
-    yhat.name = "ŷ"
-    L = -(y * ad.log(yhat) + (1 - y) * ad.log(1 - yhat))
-    L.name = "L"
-    return L, w, b, x
+    return lecture_logistic_loss(X, [0.1, -0.2, 0.3, 0.4], 0.5, y)
 
 
 def nodes_and_edges(dot):
@@ -52,7 +44,7 @@ def test_dot_of_a_known_graph():
 
 
 def test_dot_shows_gradients_after_backward_without_touching_grad():
-    L, w, b, _ = logistic()
+    L, w, b = logistic()
     assert "grad" not in to_dot(L)
     L.backward()
     wgrad = w.grad.copy()
@@ -82,7 +74,7 @@ def test_dot_escapes_quotes_in_names():
 
 
 def test_text_tree():
-    L, w, b, x = logistic()
+    L, w, b = logistic()
     tree = text_tree(L)
     lines = tree.splitlines()
     assert lines[0].startswith("L = neg ()")

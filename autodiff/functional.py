@@ -48,6 +48,10 @@ def gradients(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tens
     return result
 
 
+def _argnums(argnums: int | Sequence[int]) -> tuple[int, ...]:
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
 def _prepare(args: Sequence[Any], argnums: Sequence[int], who: str) -> tuple[list[Any], bool]:
     """Make the differentiated arguments leaves of a new graph. Returns the new
     arguments and whether we are nested inside another transform."""
@@ -78,14 +82,14 @@ def _unwrap(x: Any, nested: bool) -> Any:
 def value_and_grad(f: Function, argnums: int | Sequence[int] = 0) -> Function:
     """``value_and_grad(f)(x) -> (f(x), ∇f(x))`` for a scalar-valued f."""
     single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
+    nums = _argnums(argnums)
 
     def wrapped(*args: Any) -> tuple[Any, Any]:
-        args, nested = _prepare(args, nums, "grad")
-        out = _as_tensor_output(f(*args), "grad")
+        leaves, nested = _prepare(args, nums, "grad")
+        out = _as_tensor_output(f(*leaves), "grad")
         if out.size != 1:
             raise ValueError(f"grad: f must return a scalar, got shape {out.shape}; use jacobian or vjp")
-        grads = gradients(out, [args[i] for i in nums], create_graph=nested)
+        grads = gradients(out, [leaves[i] for i in nums], create_graph=nested)
         grads = [_unwrap(g, nested) for g in grads]
         return _unwrap(out, nested), (grads[0] if single else tuple(grads))
 
@@ -121,10 +125,8 @@ def jvp(f: Function, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     out = _as_tensor_output(f(*args), "jvp")
     u = Tensor(np.zeros_like(out.data), requires_grad=True)
     pullbacks = gradients(out, args, u, create_graph=True)
-    inner = None
-    for g, t in zip(pullbacks, tangents):
-        term = (g * np.asarray(t, dtype=out.dtype)).sum()
-        inner = term if inner is None else inner + term
+    inner = sum(((g * np.asarray(t, dtype=out.dtype)).sum() for g, t in zip(pullbacks, tangents)),
+                start=Tensor(0.0))
     (tangent_out,) = gradients(inner, [u])
     return out.data, tangent_out
 
@@ -133,12 +135,12 @@ def jacobian(f: Function, argnums: int | Sequence[int] = 0) -> Function:
     """``jacobian(f)(x)`` of shape f(x).shape + x.shape: row k is the vjp of the
     k-th output basis vector (one reverse pass per output element)."""
     single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
+    nums = _argnums(argnums)
 
     def wrapped(*args: Any) -> Any:
-        args, _ = _prepare(args, nums, "jacobian")
-        out = _as_tensor_output(f(*args), "jacobian")
-        wrt = [args[i] for i in nums]
+        leaves, _ = _prepare(args, nums, "jacobian")
+        out = _as_tensor_output(f(*leaves), "jacobian")
+        wrt = [leaves[i] for i in nums]
         rows = [np.zeros((out.size,) + x.shape, dtype=out.dtype) for x in wrt]
         seed = np.zeros(out.size, dtype=out.dtype)
         for k in range(out.size):

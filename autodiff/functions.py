@@ -3,7 +3,7 @@ method or operator. Arguments may be Tensors, numpy arrays or Python numbers."""
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -123,8 +123,8 @@ def logsumexp(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor
 # ----- shapes -----------------------------------------------------------------------
 def reshape(x: TensorLike, *shape: Any) -> Tensor:
     x = _tensor(x, "reshape")
-    shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-    return apply(S.Reshape(tuple(shape)), x)
+    new_shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return apply(S.Reshape(tuple(new_shape)), x)
 
 
 def transpose(x: TensorLike, axes: Any = None) -> Tensor:
@@ -317,17 +317,17 @@ def _reshape_method(self: Tensor, *shape: Any) -> Tensor:
 
 
 def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
-    axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-    return transpose(self, axes or None)
+    order = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+    return transpose(self, order or None)
 
 
-Tensor.reshape = _reshape_method
-Tensor.transpose = _transpose_method
-Tensor.T = property(lambda self: transpose(self))
-Tensor.mT = property(lambda self: swapaxes(self, -1, -2))
+setattr(Tensor, "reshape", _reshape_method)
+setattr(Tensor, "transpose", _transpose_method)
+setattr(Tensor, "T", property(lambda self: transpose(self)))
+setattr(Tensor, "mT", property(lambda self: swapaxes(self, -1, -2)))
 
 
-def _compare(op):
+def _compare(op: Any) -> Any:
     def compare(self: Tensor, other: Any) -> np.ndarray:
         """Comparisons are not differentiable: they return a numpy bool array."""
         return op(self.data, other.data if isinstance(other, Tensor) else other)
@@ -339,7 +339,7 @@ for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
 
 # numpy functions called on Tensors (np.exp(t), ndarray @ t, and every vjp under
 # create_graph) dispatch here to the differentiable op.
-_UFUNCS = {
+_UFUNCS: dict[Any, Callable[..., Tensor]] = {
     np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div, np.power: pow,
     np.matmul: matmul, np.negative: neg, np.exp: exp, np.log: log, np.tanh: tanh,
     np.sin: sin, np.cos: cos, np.sqrt: sqrt, np.absolute: abs,
@@ -361,4 +361,4 @@ def _array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: 
         "derivative in autodiff; use the autodiff function, or apply it to tensor.data")
 
 
-Tensor.__array_ufunc__ = _array_ufunc
+setattr(Tensor, "__array_ufunc__", _array_ufunc)

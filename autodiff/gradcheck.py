@@ -136,7 +136,7 @@ class _Checker:
             bad = error > bound
             if np.any(bad) or not np.all(np.isfinite(analytic[i])):
                 excess = np.where(np.isfinite(error), error - bound, np.inf)
-                k, j = np.unravel_index(int(np.argmax(excess)), excess.shape)
+                k, j = (int(n) for n in np.unravel_index(int(np.argmax(excess)), excess.shape))
                 count = f" ({int(np.sum(~(error <= bound)))} of {error.size} Jacobian entries differ)"
                 raise self.fail(i, self.describe(k, j, i, analytic[i][k, j], numeric[k, j]) + count)
 

@@ -14,7 +14,7 @@ have the broadcast shape: the engine sums them back to each input's shape.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -28,6 +28,8 @@ class Op:
     hands to the vjp."""
 
     __slots__ = ("needs", "args")
+    needs: tuple
+    args: tuple
     name = "op"
     symbol = ""  # for binary operators: the error names the shapes as "(2, 3) @ (2, 3)"
 
@@ -68,7 +70,7 @@ def apply(op: Op, *inputs: Any) -> Tensor:
     return Tensor._node(out)
 
 
-def _describe_error(op: Op, arrays: list, error: Exception) -> str:
+def _describe_error(op: Op, arrays: Sequence[Any], error: Exception) -> str:
     shapes = [str(np.shape(a)) for a in arrays]
     what = f" {op.symbol} ".join(shapes) if op.symbol else "cannot apply to shapes " + " and ".join(shapes)
     return f"{op.name}: {what}: {op.explain_error(error)}"
@@ -96,9 +98,8 @@ def reduced_shape(shape: tuple, axis: Any) -> tuple:
     """The keepdims shape of a reduction of ``shape`` over ``axis``."""
     if axis is None:
         return (1,) * len(shape)
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    axes = {a % len(shape) for a in axes}
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    reduced = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in reduced else n for i, n in enumerate(shape))
 
 
 def broadcast_to(g: Any, shape: tuple) -> Any:

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .tensor import Tensor, _as_float_array, backpropagate
+from .tensor import Tensor, _as_float_array, backpropagate, unbroadcast
 
 Function = Callable[..., Any]
 
@@ -163,13 +163,12 @@ def local_jacobian(node: Tensor, index: int = 0) -> np.ndarray:
     """The dense Jacobian ∂node/∂(input ``index``) of the op that made ``node``,
     of shape (node.size, input.size), read off its vjp one output basis vector
     at a time (for small tensors: tests, ``explain`` and drawings)."""
-    from .tensor import unbroadcast
     if node.op is None:
         raise ValueError("local_jacobian: a leaf tensor has no op")
     op, inputs = node.op, node.inputs
     if not 0 <= index < len(inputs):
         raise ValueError(f"local_jacobian: the op {op.name} has {len(inputs)} inputs, not input {index}")
-    values = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    values = op.args  # the numpy values forward ran on
     x = np.asarray(values[index])
     saved, op.needs = op.needs, tuple(i == index for i in range(len(inputs)))
     try:

@@ -292,8 +292,10 @@ class Tensor:
         def mT(self) -> Tensor: ...
 
 
-def _raw(x: Any) -> Any:
-    return x.data if type(x) is Tensor else x
+def raw(x: Any) -> Any:
+    """The numpy value of a Tensor; anything else as it is (for masks and other
+    piecewise constants in vjps, and for checks)."""
+    return x.data if isinstance(x, Tensor) else x
 
 
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
@@ -394,11 +396,11 @@ def _accumulate_grad(leaf: Tensor, g: Any, create_graph: bool) -> None:
     elif leaf.grad is None:
         leaf.grad = np.array(g, dtype=leaf.data.dtype)  # an owned, writable copy
     else:
-        leaf.grad = leaf.grad + _raw(g)
+        leaf.grad = leaf.grad + raw(g)
 
 
 def _all_finite(x: Any) -> bool:
-    return bool(np.all(np.isfinite(_raw(x))))
+    return bool(np.all(np.isfinite(raw(x))))
 
 
 def _check_backward(op: Any, upstream: Any, result: Any) -> None:
@@ -412,4 +414,4 @@ def check_forward(op: Any, inputs: Sequence[Any], out: Array) -> None:
     if not _all_finite(out) and all(_all_finite(x) for x in inputs):
         raise FloatingPointError(
             f"detect_anomaly: the forward of {type(op).__name__} produced NaN or inf "
-            f"from finite inputs of shapes {[np.shape(_raw(x)) for x in inputs]}")
+            f"from finite inputs of shapes {[np.shape(raw(x)) for x in inputs]}")

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..tensor import Tensor, _Mode, check_forward
+from ..tensor import Tensor, _Mode, check_forward, raw
 
 
 class Op:
@@ -90,19 +90,14 @@ def _describe_error(op: Op, arrays: Sequence[Any], error: Exception) -> str:
 def lift(x: Any, who: str) -> Any:
     """An operand as an op input: Tensors and Python numbers as they are,
     anything else as a numeric numpy array (float64 unless already float)."""
-    if type(x) is Tensor or type(x) is float:
+    if type(x) is Tensor or type(x) is float:  # the common cases, checked first
         return x
-    if isinstance(x, Tensor) or (isinstance(x, (float, int)) and not isinstance(x, bool)):
+    if isinstance(x, (Tensor, float, int)) and not isinstance(x, bool):
         return x
     array = np.asarray(x)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{who}: operand must be numeric, got {type(x).__name__} of dtype {array.dtype}")
     return array if array.dtype.kind == "f" else array.astype(np.float64)
-
-
-def raw(x: Any) -> Any:
-    """The numpy value of a Tensor (for masks and other piecewise constants)."""
-    return x.data if isinstance(x, Tensor) else x
 
 
 def reduced_shape(shape: tuple, axis: Any) -> tuple:

@@ -2,6 +2,7 @@
 method or operator. Arguments may be Tensors, numpy arrays or Python numbers."""
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Callable
 
@@ -187,7 +188,8 @@ def _finite_or_explained(op: Any, args: tuple, who: str, **inputs: Any) -> Tenso
     for the NaN or inf (to name it) only when the loss is not: no cost otherwise."""
     with np.errstate(invalid="ignore", over="ignore"):
         out = apply(op, *args)
-    if not np.isfinite(out.data).all():
+    value = out.data
+    if not (math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all()):
         for what, x in inputs.items():
             _check_finite(who, what, x.data if isinstance(x, Tensor) else x)
     return out
@@ -220,11 +222,12 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str =
 def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     """Mean of −[y log σ(z) + (1 − y) log(1 − σ(z))] for logits z = ``input``, fused
     and stable; its gradient is the lecture's (σ(z) − y)/m."""
-    z, y = _tensor(input, "binary_cross_entropy_with_logits"), lift(target, "binary_cross_entropy_with_logits")
-    y_data = y.data if isinstance(y, Tensor) else np.asarray(y)
-    _same_shape("binary_cross_entropy_with_logits", z.data, y_data)
-    return _finite_or_explained(L.BinaryCrossEntropyWithLogits(reduction), (z, y),
-                                "binary_cross_entropy_with_logits", logits=z, targets=y_data)
+    who = "binary_cross_entropy_with_logits"
+    z, y = _tensor(input, who), lift(target, who)
+    y_data = y.data if type(y) is Tensor else y
+    if type(y_data) is not np.ndarray or y_data.shape != z.data.shape:
+        _same_shape(who, z.data, y_data)
+    return _finite_or_explained(L.BinaryCrossEntropyWithLogits(reduction), (z, y), who, logits=z, targets=y_data)
 
 
 def _labels(who: str, target: Any, n_classes: int) -> np.ndarray | None:
@@ -275,24 +278,30 @@ def cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean"
 
 
 # ----- Tensor methods and operators -------------------------------------------------------
-def _reflected(fn):
-    return lambda self, other: fn(other, self)
+def _operators(op_class: Any, who: str) -> tuple[Callable, Callable]:
+    """``self ∘ other`` and ``other ∘ self`` for a binary op: the same as the
+    function, one call shorter (self is already a Tensor)."""
+    def operator(self: Tensor, other: Any) -> Tensor:
+        return apply(op_class(), self, lift(other, who))
+
+    def reflected(self: Tensor, other: Any) -> Tensor:
+        return apply(op_class(), lift(other, who), self)
+    return operator, reflected
 
 
-_METHODS = {
-    "__add__": add, "__radd__": _reflected(add),
-    "__sub__": sub, "__rsub__": _reflected(sub),
-    "__mul__": mul, "__rmul__": _reflected(mul),
-    "__truediv__": div, "__rtruediv__": _reflected(div),
-    "__pow__": pow, "__rpow__": _reflected(pow),
-    "__matmul__": matmul, "__rmatmul__": _reflected(matmul),
-    "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs, "__getitem__": getitem,
+_METHODS: dict[str, Any] = {"__neg__": lambda self: apply(A.Neg(), self)}
+for _name, _op_class, _who in (("add", A.Add, "add"), ("sub", A.Sub, "sub"), ("mul", A.Mul, "mul"),
+                               ("truediv", A.Div, "div"), ("pow", A.Pow, "pow"),
+                               ("matmul", A.MatMul, "matmul")):
+    _METHODS[f"__{_name}__"], _METHODS[f"__r{_name}__"] = _operators(_op_class, _who)
+_METHODS.update({
+    "__pos__": lambda self: self, "__abs__": abs, "__getitem__": getitem,
     "exp": exp, "log": log, "sigmoid": sigmoid, "tanh": tanh, "relu": relu,
     "sin": sin, "cos": cos, "sqrt": sqrt, "abs": abs,
     "logsumexp": logsumexp,
     "softmax": softmax, "log_softmax": log_softmax,
     "swapaxes": swapaxes, "broadcast_to": broadcast_to,
-}
+})
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
@@ -350,8 +359,15 @@ _CONSTANT_UFUNCS = {np.sign, np.greater, np.greater_equal, np.less, np.less_equa
                     np.logical_and, np.logical_or, np.logical_not}
 
 
+_BINARY_UFUNCS = {np.add: (A.Add, "add"), np.subtract: (A.Sub, "sub"), np.multiply: (A.Mul, "mul"),
+                  np.true_divide: (A.Div, "div"), np.matmul: (A.MatMul, "matmul")}
+
+
 def _array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     if method == "__call__" and not kwargs:
+        if ufunc in _BINARY_UFUNCS and len(inputs) == 2:  # ndarray ∘ Tensor: the common case, direct
+            op_class, who = _BINARY_UFUNCS[ufunc]
+            return apply(op_class(), lift(inputs[0], who), lift(inputs[1], who))
         if ufunc in _UFUNCS:
             return _UFUNCS[ufunc](*inputs)
         if ufunc in _CONSTANT_UFUNCS:

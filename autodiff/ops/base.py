@@ -90,7 +90,10 @@ def _describe_error(op: Op, arrays: Sequence[Any], error: Exception) -> str:
 def lift(x: Any, who: str) -> Any:
     """An operand as an op input: Tensors and Python numbers as they are,
     anything else as a numeric numpy array (float64 unless already float)."""
-    if type(x) is Tensor or type(x) is float:  # the common cases, checked first
+    kind = type(x)
+    if kind is Tensor or kind is float or kind is int:  # the common cases, checked first
+        return x
+    if kind is np.ndarray and x.dtype.kind == "f":
         return x
     if isinstance(x, (Tensor, float, int)) and not isinstance(x, bool):
         return x

@@ -35,9 +35,9 @@ class Log(Op):
 
 def stable_sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1/(1 + e⁻ᶻ), two branches so that exp never overflows:
-    1/(1 + e⁻ᶻ) for z ≥ 0 and eᶻ/(1 + eᶻ) for z < 0, both from e = e^(−|z|) ≤ 1."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+    1/(1 + e⁻ᶻ) for z ≥ 0 and eᶻ/(1 + eᶻ) for z < 0. Both are e^min(z, 0) / (1 + e^(−|z|)),
+    where neither exponent is positive (and no np.where is needed)."""
+    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
 
 
 class Sigmoid(Op):

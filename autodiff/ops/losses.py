@@ -97,8 +97,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
         gz = gy = None
         if need_z:
             if _plain(z):
-                e = self.cache
-                p = np.where(z >= 0, 1.0, e) / (1.0 + e)  # σ(z), from forward's e^(−|z|)
+                p = np.exp(np.minimum(z, 0.0)) / (1.0 + self.cache)  # σ(z), from forward's e^(−|z|)
             else:
                 p = apply(Sigmoid(), z)
             gz = w * (p - y)

@@ -241,7 +241,8 @@ def _labels(who: str, target: Any, n_classes: int) -> np.ndarray | None:
     elif values.dtype.kind not in "biu":
         raise TypeError(f"{who}: target must be integer labels or a float table, got dtype {values.dtype}")
     labels = values.astype(np.intp, copy=False)
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+    # one reduction instead of two: seen as unsigned, a negative label is huge
+    if labels.size and labels.view(np.uintp).max() >= n_classes:
         bad = np.flatnonzero((labels < 0) | (labels >= n_classes))[0]
         raise ValueError(f"{who}: label {values[bad]} at index {bad} is not a class in 0..{n_classes - 1}")
     return labels

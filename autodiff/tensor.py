@@ -346,7 +346,7 @@ def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_
     gradient: the sum over all paths is complete when the tensor's own vjp runs.
     One pass, no recursion and no separate sort, so a chain of 100,000 ops is fine.
     """
-    wanted = {t._seq: i for i, t in enumerate(wrt)}
+    wanted = {t._seq: i for i, t in enumerate(wrt)} if wrt else None
     found: list[Any] = [None] * len(wrt)
     grads: dict[int, Any] = {}       # sequence number -> dL/d(tensor), summed over the paths so far
     waiting: dict[int, Tensor] = {}  # sequence number -> tensor whose gradient is being summed
@@ -370,12 +370,15 @@ def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_
             key = -heappop(heap)
             node = waiting.pop(key)
             g = grads.pop(key)
-            if wanted and key in wanted:
+            if wanted is not None and key in wanted:
                 found[wanted[key]] = g
             op = node._op
             if op is None or node._retain_grad:
                 if accumulate:
-                    _accumulate_grad(node, g, create_graph)
+                    if node.grad is None and not create_graph and type(g) is np.ndarray:
+                        node.grad = g.copy()  # owned and writable: g may be shared with another input
+                    else:
+                        _accumulate_grad(node, g, create_graph)
                 if op is None:
                     continue
             inputs = node._inputs
@@ -409,7 +412,7 @@ def _accumulate_grad(leaf: Tensor, g: Any, create_graph: bool) -> None:
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:  # an owned, writable copy: g may be shared with another input
-        leaf.grad = g.copy() if type(g) is np.ndarray else np.array(g, dtype=leaf.data.dtype)
+        leaf.grad = np.array(g, dtype=leaf.data.dtype)
     else:
         leaf.grad = leaf.grad + raw(g)
 

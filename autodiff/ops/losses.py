@@ -124,15 +124,19 @@ class CrossEntropy(_Loss):
         self.labels = labels
 
     def forward(self, z, target=None):
-        shifted = z - np.max(z, axis=-1, keepdims=True)
+        # Computed on the transpose (K, m), made contiguous: numpy reduces over a
+        # short last axis slowly (10 µs for 128 × 10 in float32); over the first
+        # axis the same max and sum are elementwise passes over K rows (1–2 µs).
+        zt = np.ascontiguousarray(z.T)
+        shifted = zt - zt.max(axis=0)
         e = np.exp(shifted)
-        total = np.sum(e, axis=-1, keepdims=True)
+        total = e.sum(axis=0)
         log_total = np.log(total)
         self.cache = (e, total, shifted, log_total)
         if self.labels is not None:
-            picked = shifted[np.arange(len(self.labels)), self.labels]  # log-odds of P_y
-            return self.reduce(log_total[:, 0] - picked)
-        return self.reduce(np.sum(target * (log_total - shifted), axis=-1))
+            picked = shifted[self.labels, np.arange(len(self.labels))]  # log-odds of P_y
+            return self.reduce(log_total - picked)
+        return self.reduce(np.sum(target.T * (log_total - shifted), axis=0))
 
     def _one_hot(self, z):
         y = np.zeros(z.shape, dtype=z.dtype)
@@ -141,23 +145,24 @@ class CrossEntropy(_Loss):
 
     def vjp(self, g, out, z, target=None):
         w = self.weights(g, z.shape[0])
-        w = w.reshape(w.shape + (1,))
         need_z = self.needs[0]
         need_target = len(self.needs) > 1 and self.needs[1]
         gz = gt = None
-        if _plain(z):
+        if _plain(z):  # on forward's transposed (K, m) arrays; the gradients are transposed back
             e, total, shifted, log_total = self.cache
             if need_z:
                 p = e / total
                 if self.labels is not None:
-                    p[np.arange(len(self.labels)), self.labels] -= 1.0  # p is ours: P − Y in place
+                    p[self.labels, np.arange(len(self.labels))] -= 1.0  # p is ours: P − Y in place
                     p *= w
-                    gz = p
+                    gz = p.T
                 else:
-                    gz = (p * np.sum(target, axis=-1, keepdims=True) - target) * w
+                    yt = target.T
+                    gz = ((p * np.sum(yt, axis=0) - yt) * w).T
             if need_target:
-                gt = (log_total - shifted) * w
+                gt = ((log_total - shifted) * w).T
             return (gz,) if self.labels is not None else (gz, gt)
+        w = w.reshape(w.shape + (1,))
         p = apply(Softmax(-1), z)
         y = self._one_hot(z) if self.labels is not None else target
         if need_z:

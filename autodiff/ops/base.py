@@ -46,23 +46,31 @@ class Op:
         return f"<{type(self).__name__}>"
 
 
+_NEEDS_1 = ((False,), (True,))  # indexed by requires_grad
+_NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
+
+
 def apply(op: Op, *inputs: Any) -> Tensor:
     """Run ``op`` forward on tensors, numpy arrays or numbers, and record a node
     when gradients are on and some input requires one.
 
     This is the per-node cost of every forward, so it is kept lean."""
-    # tuples, not lists: the garbage collector stops tracking a tuple of arrays
-    # and bools, which keeps its passes short when a graph holds 100,000 nodes
+    # Tuples, not lists: the garbage collector stops tracking a tuple of arrays
+    # and numbers, and the needs are shared constant tuples (no allocation), which
+    # keeps its passes short when a graph holds 100,000 nodes.
     arrays: tuple[Any, ...]
     needs: tuple[bool, ...]
     if len(inputs) == 1:  # the common arities without a loop
         x = inputs[0]
-        arrays, needs = ((x.data,), (x.requires_grad,)) if type(x) is Tensor else ((x,), (False,))
+        if type(x) is Tensor:
+            arrays, needs = (x.data,), _NEEDS_1[x.requires_grad]
+        else:
+            arrays, needs = inputs, _NEEDS_1[False]
     elif len(inputs) == 2:
         x, y = inputs
         x_is, y_is = type(x) is Tensor, type(y) is Tensor
         arrays = (x.data if x_is else x, y.data if y_is else y)
-        needs = (x_is and x.requires_grad, y_is and y.requires_grad)
+        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
     else:
         arrays = tuple([x.data if type(x) is Tensor else x for x in inputs])
         needs = tuple([type(x) is Tensor and x.requires_grad for x in inputs])

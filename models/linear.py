@@ -130,9 +130,12 @@ class _LinearClassifier(Estimator):
 
         def loss(Xb: np.ndarray, yb: np.ndarray) -> Tensor:
             logits = Xb @ W + b
-            if not np.isfinite(logits.data).all():
-                raise FloatingPointError("non-finite logits")
-            value = fused(logits, yb)
+            try:
+                value = fused(logits, yb)  # finite logits give a finite loss, else ValueError
+            except ValueError:
+                if not np.isfinite(logits.data).all():  # overflow: the solver reports divergence
+                    raise FloatingPointError("non-finite logits") from None
+                raise
             if scale:
                 value = value + (W * W).sum() * scale
             return value

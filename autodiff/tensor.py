@@ -188,6 +188,12 @@ class Tensor:
         from .functions import astype
         return astype(self, dtype)
 
+    def __reduce__(self) -> tuple:
+        """copy.copy, copy.deepcopy and pickle make a new leaf with the same data,
+        requires_grad, name and grad, and a sequence number of its own (the
+        engine tells tensors apart by it); the graph behind a tensor is not copied."""
+        return _rebuild_leaf, (self.data, self.requires_grad, self.name, self.grad)
+
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -287,6 +293,12 @@ class Tensor:
         def T(self) -> Tensor: ...
         @property
         def mT(self) -> Tensor: ...
+
+
+def _rebuild_leaf(data: Array, requires_grad: bool, name: str | None, grad: Any) -> Tensor:
+    t = Tensor(data, requires_grad=requires_grad, name=name)
+    t.grad = grad
+    return t
 
 
 def raw(x: Any) -> Any:

@@ -24,7 +24,7 @@ def make_parser() -> argparse.ArgumentParser:
                         "memory (default: all; with --quick all but mnist_accuracy)")
     p.add_argument("--contenders", default=None,
                    help="comma-separated name prefixes to keep, e.g. 'numpy,autodiff' (default: all installed)")
-    p.add_argument("--repeat", type=int, default=None, help="timed samples per contender (default 5; 3 with --quick)")
+    p.add_argument("--repeat", type=int, default=None, help="timed samples per contender (default 9; 3 with --quick)")
     p.add_argument("--min-time", type=float, default=None,
                    help="seconds per timed sample; fast steps are repeated to fill it (default 0.05; 0.02 quick)")
     p.add_argument("--data", default=None, help="folder holding the MNIST IDX files (default: $AUTODIFF_DATA)")
@@ -47,7 +47,7 @@ def set_threads(n: int | None) -> None:
 def context_from_args(args: argparse.Namespace) -> Context:
     return Context(
         quick=args.quick, data=args.data,
-        repeat=args.repeat or (3 if args.quick else 5),
+        repeat=args.repeat or (3 if args.quick else 9),
         min_time=args.min_time or (0.02 if args.quick else 0.05),
         contenders=[c.strip() for c in args.contenders.split(",") if c.strip()] if args.contenders else None,
         probes=not args.no_probes, threads=args.threads)

@@ -66,7 +66,7 @@ class Context:
     """Options and shared, lazily loaded data."""
     quick: bool = False
     data: str | None = None
-    repeat: int = 5
+    repeat: int = 9
     min_time: float = 0.05
     contenders: Sequence[str] | None = None  # name prefixes to keep; None: all
     probes: bool = True

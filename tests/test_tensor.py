@@ -274,3 +274,26 @@ def test_comparisons_return_numpy_bool_arrays(a, b):
 def test_tensors_stay_hashable():
     t = Tensor([1.0])
     assert {t: 1}[t] == 1
+
+
+def test_copies_are_new_leaves_the_engine_tells_apart():
+    """copy, deepcopy and pickle give a leaf of its own: used together with the
+    original in one graph, each gets its own gradient."""
+    import copy
+    import pickle
+    w = Tensor([1.0, 2.0], requires_grad=True, name="w")
+    w.grad = np.array([5.0, 5.0])
+    for make in (copy.copy, copy.deepcopy, lambda t: pickle.loads(pickle.dumps(t))):
+        w0 = make(w)
+        assert w0.is_leaf and w0.requires_grad and w0.name == "w"
+        np.testing.assert_array_equal(w0.data, w.data)
+        np.testing.assert_array_equal(w0.grad, [5.0, 5.0])
+        w.grad = w0.grad = None
+        (w * 3.0 + w0 * w0).sum().backward()  # d/dw = 3, d/dw0 = 2 w0
+        np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+        np.testing.assert_array_equal(w0.grad, [2.0, 4.0])
+        w.grad = np.array([5.0, 5.0])
+    assert copy.deepcopy(w).data is not w.data
+    y = w * 2.0
+    y_copy = copy.deepcopy(y)
+    assert y_copy.is_leaf and y_copy.requires_grad  # the graph is not copied

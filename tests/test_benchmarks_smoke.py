@@ -56,3 +56,23 @@ def test_run_group_interleaves_and_records_failures():
     assert broken["status"] == "fails (RecursionError)" and broken["median_s"] is None
     table = harness.results_tables(rows)
     assert "fails (RecursionError)" in table and "| base" in table
+
+
+def test_ratio_targets_need_both_median_and_minimum_and_flag_noisy_runs():
+    from benchmarks import workloads as wl
+
+    def row(contender, samples, base_samples):
+        med = sorted(samples)[len(samples) // 2]
+        base_med = sorted(base_samples)[len(base_samples) // 2]
+        return {"workload": "iris", "case": "GD step", "contender": contender, "samples_s": samples,
+                "median_s": med, "min_s": min(samples), "ratio_median": med / base_med,
+                "ratio_min": min(samples) / min(base_samples), "status": "ok"}
+    quiet = [1.0, 1.0, 1.1]
+    rows = [row(wl.NUMPY, quiet, quiet), row(wl.FUSED, [1.9, 1.9, 2.0], quiet)]
+    target = wl._ratio_target(rows, "fused ≤ 2×", "iris", wl.FUSED, 2)
+    assert target["met"] == "yes" and "noisy" not in target["measured"]
+    noisy = [1.0, 1.6, 1.6]  # a slow baseline median makes the median ratio look better than it is
+    rows = [row(wl.NUMPY, noisy, noisy), row(wl.FUSED, [2.5, 2.6, 2.6], noisy)]
+    target = wl._ratio_target(rows, "fused ≤ 2×", "iris", wl.FUSED, 2)
+    assert target["met"] == "no"  # median ratio 1.63, minimum ratio 2.5
+    assert "noisy run" in target["measured"]

@@ -348,10 +348,14 @@ for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
     setattr(Tensor, _name, _compare(getattr(operator, _name)))
 
 # numpy functions called on Tensors (np.exp(t), ndarray @ t, and every vjp under
-# create_graph) dispatch here to the differentiable op.
-_UFUNCS: dict[Any, Callable[..., Tensor]] = {
-    np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div, np.power: pow,
-    np.matmul: matmul, np.negative: neg, np.exp: exp, np.log: log, np.tanh: tanh,
+# create_graph) dispatch here to the differentiable op. The binary ones go
+# straight to the op class: ndarray ∘ Tensor is common and one call shorter so.
+_BINARY_UFUNCS: dict[Any, tuple[Any, str]] = {
+    np.add: (A.Add, "add"), np.subtract: (A.Sub, "sub"), np.multiply: (A.Mul, "mul"),
+    np.true_divide: (A.Div, "div"), np.power: (A.Pow, "pow"), np.matmul: (A.MatMul, "matmul"),
+}
+_UNARY_UFUNCS: dict[Any, Callable[[Any], Tensor]] = {
+    np.negative: neg, np.exp: exp, np.log: log, np.tanh: tanh,
     np.sin: sin, np.cos: cos, np.sqrt: sqrt, np.absolute: abs,
 }
 # Piecewise-constant functions: their derivative is 0, so they give plain arrays.
@@ -360,17 +364,13 @@ _CONSTANT_UFUNCS = {np.sign, np.greater, np.greater_equal, np.less, np.less_equa
                     np.logical_and, np.logical_or, np.logical_not}
 
 
-_BINARY_UFUNCS = {np.add: (A.Add, "add"), np.subtract: (A.Sub, "sub"), np.multiply: (A.Mul, "mul"),
-                  np.true_divide: (A.Div, "div"), np.matmul: (A.MatMul, "matmul")}
-
-
 def _array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     if method == "__call__" and not kwargs:
-        if ufunc in _BINARY_UFUNCS and len(inputs) == 2:  # ndarray ∘ Tensor: the common case, direct
+        if ufunc in _BINARY_UFUNCS and len(inputs) == 2:
             op_class, who = _BINARY_UFUNCS[ufunc]
             return apply(op_class(), lift(inputs[0], who), lift(inputs[1], who))
-        if ufunc in _UFUNCS:
-            return _UFUNCS[ufunc](*inputs)
+        if ufunc in _UNARY_UFUNCS and len(inputs) == 1:
+            return _UNARY_UFUNCS[ufunc](inputs[0])
         if ufunc in _CONSTANT_UFUNCS:
             return ufunc(*[x.data if isinstance(x, Tensor) else x for x in inputs])
     raise TypeError(

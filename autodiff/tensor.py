@@ -387,10 +387,7 @@ def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_
             op = node._op
             if op is None or node._retain_grad:
                 if accumulate:
-                    if node.grad is None and not create_graph and type(g) is np.ndarray:
-                        node.grad = g.copy()  # owned and writable: g may be shared with another input
-                    else:
-                        _accumulate_grad(node, g, create_graph)
+                    _accumulate_grad(node, g, create_graph)
                 if op is None:
                     continue
             inputs = node._inputs
@@ -424,7 +421,7 @@ def _accumulate_grad(leaf: Tensor, g: Any, create_graph: bool) -> None:
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:  # an owned, writable copy: g may be shared with another input
-        leaf.grad = np.array(g, dtype=leaf.data.dtype)
+        leaf.grad = g.copy() if type(g) is np.ndarray else np.array(g, dtype=leaf.data.dtype)
     else:
         leaf.grad = leaf.grad + raw(g)
 

@@ -288,6 +288,8 @@ def _memory_note(mem: dict | None) -> str:
     parts = [f"peak RSS +{mem['peak_rss_over_setup_MB']:.1f} MB"]
     if mem.get("tracemalloc_peak_MB") is not None:
         parts.append(f"tracemalloc peak {mem['tracemalloc_peak_MB']:.1f} MB")
+    if mem.get("fresh_process_s") is not None:
+        parts.append(f"one call in a fresh process {fmt_time(mem['fresh_process_s'])}")
     return ", ".join(parts)
 
 

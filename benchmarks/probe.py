@@ -10,6 +10,9 @@ Prints one JSON line:
   through /proc/self/clear_refs; where that is impossible, ru_maxrss is used);
 - ``peak_rss_over_start_MB``: the same peak above ``rss_start_MB`` (so it
   includes the data that setup loaded);
+- ``fresh_process_s``: the time of that first ``step`` call, in a process that
+  has imported only numpy, the benchmarks and this one contender (so no other
+  library's objects lengthen the garbage collector's passes);
 - ``tracemalloc_peak_MB`` (when the case asks for it): the tracemalloc peak of a
   second ``step`` call: Python and numpy allocations, not those of C++
   allocators such as PyTorch's;
@@ -21,6 +24,7 @@ import gc
 import json
 import resource
 import sys
+import time
 import tracemalloc
 
 MB = 1e6
@@ -66,11 +70,13 @@ def measure(case, ctx) -> dict:
     gc.collect()
     after_setup = rss_MB()
     exact = reset_peak()
+    t0 = time.perf_counter()
     result = step()
+    elapsed = time.perf_counter() - t0
     peak = peak_rss_MB()
     out = {"status": "ok", "rss_start_MB": start, "rss_after_setup_MB": after_setup, "peak_rss_MB": peak,
            "peak_rss_over_setup_MB": peak - after_setup, "peak_rss_over_start_MB": peak - start,
-           "peak_reset": exact}
+           "peak_reset": exact, "fresh_process_s": elapsed}
     if not exact:
         out["note"] = "peak RSS could not be reset: it includes setup"
     if case.trace:

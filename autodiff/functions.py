@@ -203,6 +203,8 @@ def _check_unit_interval(who: str, what: str, x: Any) -> None:
 
 
 def _same_shape(who: str, input: Any, target: Any) -> None:
+    if type(target) is np.ndarray and target.shape == input.shape:  # the common case, no np.shape calls
+        return
     if np.shape(input) != np.shape(target):
         raise ValueError(
             f"{who}: input shape {np.shape(input)} and target shape {np.shape(target)} differ "
@@ -225,8 +227,7 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike, redu
     who = "binary_cross_entropy_with_logits"
     z, y = _tensor(input, who), lift(target, who)
     y_data = y.data if type(y) is Tensor else y
-    if type(y_data) is not np.ndarray or y_data.shape != z.data.shape:
-        _same_shape(who, z.data, y_data)
+    _same_shape(who, z.data, y_data)
     return _finite_or_explained(L.BinaryCrossEntropyWithLogits(reduction), (z, y), who, logits=z, targets=y_data)
 
 
@@ -290,10 +291,13 @@ def _operators(op_class: Any, who: str) -> tuple[Callable, Callable]:
     return operator, reflected
 
 
+# The binary ops: Python's operator name, the op class, the name errors use, numpy's ufunc.
+_BINARY_OPS = (("add", A.Add, "add", np.add), ("sub", A.Sub, "sub", np.subtract),
+               ("mul", A.Mul, "mul", np.multiply), ("truediv", A.Div, "div", np.true_divide),
+               ("pow", A.Pow, "pow", np.power), ("matmul", A.MatMul, "matmul", np.matmul))
+
 _METHODS: dict[str, Any] = {"__neg__": lambda self: apply(A.Neg(), self)}
-for _name, _op_class, _who in (("add", A.Add, "add"), ("sub", A.Sub, "sub"), ("mul", A.Mul, "mul"),
-                               ("truediv", A.Div, "div"), ("pow", A.Pow, "pow"),
-                               ("matmul", A.MatMul, "matmul")):
+for _name, _op_class, _who, _ in _BINARY_OPS:
     _METHODS[f"__{_name}__"], _METHODS[f"__r{_name}__"] = _operators(_op_class, _who)
 _METHODS.update({
     "__pos__": lambda self: self, "__abs__": abs, "__getitem__": getitem,
@@ -350,10 +354,7 @@ for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
 # numpy functions called on Tensors (np.exp(t), ndarray @ t, and every vjp under
 # create_graph) dispatch here to the differentiable op. The binary ones go
 # straight to the op class: ndarray ∘ Tensor is common and one call shorter so.
-_BINARY_UFUNCS: dict[Any, tuple[Any, str]] = {
-    np.add: (A.Add, "add"), np.subtract: (A.Sub, "sub"), np.multiply: (A.Mul, "mul"),
-    np.true_divide: (A.Div, "div"), np.power: (A.Pow, "pow"), np.matmul: (A.MatMul, "matmul"),
-}
+_BINARY_UFUNCS: dict[Any, tuple[Any, str]] = {ufunc: (op_class, who) for _, op_class, who, ufunc in _BINARY_OPS}
 _UNARY_UFUNCS: dict[Any, Callable[[Any], Tensor]] = {
     np.negative: neg, np.exp: exp, np.log: log, np.tanh: tanh,
     np.sin: sin, np.cos: cos, np.sqrt: sqrt, np.absolute: abs,

@@ -23,6 +23,10 @@ import numpy as np
 Array = np.ndarray
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 _next_sequence_number = count(1).__next__  # tensors are numbered as they are made
+# dL/dL = 1, the seed of backward() on a scalar: shared, so read-only (no op writes into g)
+_ONE = {dtype: np.ones((), dtype) for dtype in FLOAT_DTYPES}
+for _one in _ONE.values():
+    _one.flags.writeable = False
 
 
 class _Mode:
@@ -241,8 +245,10 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: the output has shape {self.shape}; backward() needs a scalar output "
                     "or an explicit gradient of the same shape, e.g. loss.backward(np.ones_like(loss.data))")
-            gradient = np.empty(self.data.shape, self.data.dtype)
-            gradient.fill(1.0)  # np.ones costs three times as much for a scalar
+            gradient = _ONE.get(self.data.dtype) if self.data.ndim == 0 else None
+            if gradient is None:
+                gradient = np.empty(self.data.shape, self.data.dtype)
+                gradient.fill(1.0)  # np.ones costs three times as much
         else:
             gradient = _as_float_array(gradient.data if isinstance(gradient, Tensor) else gradient,
                                        self.data.dtype, who="backward")
@@ -335,6 +341,8 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     Broadcasting copies an input along new leading axes and along its axes of
     length 1; the chain rule adds up the gradients of all the copies.
     """
+    if not shape:  # a scalar input (a bias, a factor): the sum of every element
+        return grad.sum()
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)

@@ -139,4 +139,6 @@ class MatMul(Op):
             g_col = g.reshape(g.shape + (1,))
             return ((g_col * b if need_a else None),
                     ((_swap(a) @ g_col).reshape(g.shape[:-1] + (b.shape[0],)) if need_b else None))
+        if a.ndim == 2 and b.ndim == 2:  # the common case: .T is cheaper than swapaxes
+            return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
         return (g @ _swap(b) if need_a else None), (_swap(a) @ g if need_b else None)

@@ -245,7 +245,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: the output has shape {self.shape}; backward() needs a scalar output "
                     "or an explicit gradient of the same shape, e.g. loss.backward(np.ones_like(loss.data))")
-            gradient = _ONE.get(self.data.dtype) if self.data.ndim == 0 else None
+            gradient = _ONE.get(self.data.dtype) if self.data.ndim == 0 and not create_graph else None
             if gradient is None:
                 gradient = np.empty(self.data.shape, self.data.dtype)
                 gradient.fill(1.0)  # np.ones costs three times as much

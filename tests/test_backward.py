@@ -298,3 +298,22 @@ def test_grad_of_broadcast_leaf_is_writable():
     (s + np.zeros((4, 3))).sum().backward()
     s.grad += 1.0
     np.testing.assert_array_equal(s.grad, np.full((1, 3), 5.0))
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_the_seed_of_a_scalar_backward_never_leaks(create_graph):
+    """backward() seeds a scalar with a shared read-only 1: a root that keeps its
+    .grad (a leaf, retain_grad) gets a writable copy, and writing into it
+    changes nothing for the next backward."""
+    for dtype in (np.float64, np.float32):
+        x = Tensor(np.array(2.0, dtype), requires_grad=True)
+        y = (x * x).retain_grad()
+        for root in (x, y):
+            root.backward(create_graph=create_graph)
+            grad = root.grad.data if create_graph else root.grad
+            assert grad.flags.writeable and grad.dtype == dtype
+            grad[...] = 5.0
+            root.grad = None
+            root.backward()
+            assert root.grad == 1.0
+            root.grad = None

@@ -59,7 +59,8 @@ def test_run_group_interleaves_and_records_failures():
 
 
 def test_ratio_targets_need_both_median_and_minimum_and_flag_noisy_runs():
-    from benchmarks import workloads as wl
+    from benchmarks.workloads import common as wl
+    from benchmarks.workloads.targets import _ratio_target
 
     def row(contender, samples, base_samples):
         med = sorted(samples)[len(samples) // 2]
@@ -69,10 +70,10 @@ def test_ratio_targets_need_both_median_and_minimum_and_flag_noisy_runs():
                 "ratio_min": min(samples) / min(base_samples), "status": "ok"}
     quiet = [1.0, 1.0, 1.1]
     rows = [row(wl.NUMPY, quiet, quiet), row(wl.FUSED, [1.9, 1.9, 2.0], quiet)]
-    target = wl._ratio_target(rows, "fused ≤ 2×", "iris", wl.FUSED, 2)
+    target = _ratio_target(rows, "fused ≤ 2×", "iris", wl.FUSED, 2)
     assert target["met"] == "yes" and "noisy" not in target["measured"]
     noisy = [1.0, 1.6, 1.6]  # a slow baseline median makes the median ratio look better than it is
     rows = [row(wl.NUMPY, noisy, noisy), row(wl.FUSED, [2.5, 2.6, 2.6], noisy)]
-    target = wl._ratio_target(rows, "fused ≤ 2×", "iris", wl.FUSED, 2)
+    target = _ratio_target(rows, "fused ≤ 2×", "iris", wl.FUSED, 2)
     assert target["met"] == "no"  # median ratio 1.63, minimum ratio 2.5
     assert "noisy run" in target["measured"]

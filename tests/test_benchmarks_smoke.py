@@ -33,6 +33,22 @@ def test_cli_quick_overhead_writes_json(tmp_path):
         assert r["ratio_median"] is not None
 
 
+
+def test_cli_quick_memory_probe_runs_in_its_subprocess(tmp_path):
+    """The memory cases run in a subprocess (benchmarks.probe) that imports the
+    workload by name: a broken import there shows only as a failed row."""
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--workloads", "memory", "--contenders", "autodiff",
+         "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(out.read_text())
+    (row,) = [r for r in payload["results"] if "Iris" in r["case"]]
+    assert row["memory"].get("status", "ok") == "ok", row["memory"]
+    assert row["metrics"]["flat"] is True
+    (target,) = [t for t in payload["targets"] if "Iris" in t["target"]]
+    assert target["met"] == "yes", target
+
 def test_run_group_interleaves_and_records_failures():
     calls = []
 

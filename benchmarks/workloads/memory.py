@@ -40,7 +40,7 @@ def mnist_fit_summary(mem: dict) -> dict:
 
 
 def iris_memory(ctx: Context, steps: int, checkpoints: tuple):
-    from .probe import rss_MB
+    from ..probe import rss_MB
     step = iris_autodiff(*iris_data(ctx))
 
     def run():

@@ -8,7 +8,10 @@ round-robin: for each repetition every contender runs one sample, in an order
 rotated by one each repetition, so that a slow period of a noisy machine hits
 every contender alike. A sample is ``number`` calls of ``step`` (calibrated so
 a sample lasts at least ``ctx.min_time``); the reported figure is the time per
-``unit`` (= per call / ``per``), median and minimum over the samples.
+``unit`` (= per call / ``per``), median and minimum over the samples. A case of
+steps of microseconds can ask for ``finer`` interleaving: ``finer`` times more
+samples, each as much shorter (the same time in all), so that the bursts of a
+shared machine fall on every contender more evenly.
 
 Memory is measured in a separate process per case (``python -m
 benchmarks.probe``), so that each measurement starts from a clean interpreter:
@@ -50,6 +53,7 @@ class Case:
     warmup: int = 1
     number: int | None = None    # calls per sample; None: calibrate
     repeat: int | None = None    # samples; None: ctx.repeat (capped by it)
+    finer: int = 1               # a cheap step: this many times more samples, each as much shorter
     timed: bool = True           # time it in-process (interleaved)
     probe: bool = False          # measure its memory in a subprocess
     trace: bool = True           # the probe also runs step under tracemalloc
@@ -138,7 +142,7 @@ def run_group(cases: Sequence[Case], ctx: Context) -> list[dict]:
                 t0 = time.perf_counter()
                 last = step()
                 t = time.perf_counter() - t0
-            number = c.number or _calibrate(step, ctx.min_time, t)
+            number = c.number or _calibrate(step, ctx.min_time / c.finer, t)
         except Exception as error:  # a contender that cannot do it (RecursionError...) is a result
             row["status"] = _failure(error)
             ctx.log(f"  {c.workload} / {c.case} / {c.contender}: {row['status']}: {str(error)[:120]}")
@@ -146,12 +150,12 @@ def run_group(cases: Sequence[Case], ctx: Context) -> list[dict]:
         row["number"] = number
         row["_last"] = last
         live.append((c, step, number))
-    repeats = max((min(c.repeat or ctx.repeat, ctx.repeat) for c, _, _ in live), default=0)
-    for r in range(repeats):
+    samples = {c.key: min(c.repeat or ctx.repeat, ctx.repeat) * c.finer for c, _, _ in live}
+    for r in range(max(samples.values(), default=0)):
         order = live[r % len(live):] + live[:r % len(live)]
         for c, step, number in order:
             row = rows[c.key]
-            if r >= min(c.repeat or ctx.repeat, ctx.repeat) or row["status"] != "ok":
+            if r >= samples[c.key] or row["status"] != "ok":
                 continue
             gc.collect()
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from benchmarks import harness
@@ -73,6 +74,24 @@ def test_run_group_interleaves_and_records_failures():
     table = harness.results_tables(rows)
     assert "fails (RecursionError)" in table and "| base" in table
 
+
+
+def test_finer_cases_take_more_and_shorter_samples_interleaved():
+    calls = []
+
+    def make(name):
+        def setup():
+            def step():
+                calls.append(name)
+            return step
+        return setup
+
+    cases = [Case("w", "c", "base", make("base"), baseline=True, number=1, warmup=0, finer=2),
+             Case("w", "c", "other", make("other"), number=1, warmup=0, finer=2)]
+    rows = harness.run_group(cases, Context(repeat=3, verbose=False))
+    assert [len(r["samples_s"]) for r in rows] == [6, 6]
+    assert calls == ["base", "other", "other", "base"] * 3  # still round-robin, rotated every sample
+    assert harness._calibrate(lambda: time.sleep(0.001), 0.05 / 5) < harness._calibrate(lambda: time.sleep(0.001), 0.05)
 
 def test_ratio_targets_need_both_median_and_minimum_and_flag_noisy_runs():
     from benchmarks.workloads import common as wl

@@ -13,6 +13,13 @@ steps of microseconds can ask for ``finer`` interleaving: ``finer`` times more
 samples, each as much shorter (the same time in all), so that the bursts of a
 shared machine fall on every contender more evenly.
 
+An ``isolated`` case (the deep chains) is timed the same way, interleaved, but
+in a worker process of its own (:class:`Worker`) that imports only numpy,
+autodiff and that contender's library, as a user's program would: in the
+harness's process, which has imported every peer, Python's garbage collector
+would walk PyTorch's, SciPy's and scikit-learn's 200,000 objects on every full
+pass while a 100,000-node graph grows.
+
 Memory is measured in a separate process per case (``python -m
 benchmarks.probe``), so that each measurement starts from a clean interpreter:
 peak RSS (VmHWM, reset just before the step) and, optionally, the tracemalloc
@@ -54,6 +61,7 @@ class Case:
     number: int | None = None    # calls per sample; None: calibrate
     repeat: int | None = None    # samples; None: ctx.repeat (capped by it)
     finer: int = 1               # a cheap step: this many times more samples, each as much shorter
+    isolated: bool = False       # timed in a worker process that imports only this contender's library
     timed: bool = True           # time it in-process (interleaved)
     probe: bool = False          # measure its memory in a subprocess
     trace: bool = True           # the probe also runs step under tracemalloc
@@ -93,7 +101,7 @@ class Context:
 
     def argv(self) -> list[str]:
         """Command-line options that rebuild this context in a probe process."""
-        args = ["--repeat", str(self.repeat)]
+        args = ["--repeat", str(self.repeat), "--min-time", str(self.min_time)]
         if self.quick:
             args.append("--quick")
         if self.data:
@@ -126,48 +134,67 @@ def _calibrate(step: Step, min_time: float, t: float | None = None, max_number: 
     return max(1, min(max_number, math.ceil(min_time / max(t, 1e-7))))
 
 
+def _in_process(step: Step) -> Callable[[int], tuple[float, Any]]:
+    """A sampler: ``number`` calls of ``step`` in this process, after a collection."""
+    def sample(number: int) -> tuple[float, Any]:
+        gc.collect()
+        last = None
+        t0 = time.perf_counter()
+        for _ in range(number):
+            last = step()
+        return time.perf_counter() - t0, last
+    return sample
+
+
 def run_group(cases: Sequence[Case], ctx: Context) -> list[dict]:
     """Time the cases of one (workload, case) group, interleaved round-robin."""
     rows = {c.key: _row(c) for c in cases}
-    live: list[tuple[Case, Step, int]] = []
+    live: list[tuple[Case, Callable[[int], tuple[float, Any]], int]] = []
+    workers: list[Worker] = []
     for c in cases:
         row = rows[c.key]
         if not c.timed:
             row["status"] = "not timed"
             continue
         try:
-            step = c.setup()
-            last, t = None, None
-            for _ in range(c.warmup):
-                t0 = time.perf_counter()
-                last = step()
-                t = time.perf_counter() - t0
-            number = c.number or _calibrate(step, ctx.min_time / c.finer, t)
+            if c.isolated:
+                worker = Worker(c, ctx)
+                workers.append(worker)
+                sample, number, last = worker.sample, worker.number, None
+            else:
+                step = c.setup()
+                last, t = None, None
+                for _ in range(c.warmup):
+                    t0 = time.perf_counter()
+                    last = step()
+                    t = time.perf_counter() - t0
+                number = c.number or _calibrate(step, ctx.min_time / c.finer, t)
+                sample = _in_process(step)
         except Exception as error:  # a contender that cannot do it (RecursionError...) is a result
-            row["status"] = _failure(error)
+            row["status"] = getattr(error, "status", None) or _failure(error)
             ctx.log(f"  {c.workload} / {c.case} / {c.contender}: {row['status']}: {str(error)[:120]}")
             continue
         row["number"] = number
         row["_last"] = last
-        live.append((c, step, number))
+        live.append((c, sample, number))
     samples = {c.key: min(c.repeat or ctx.repeat, ctx.repeat) * c.finer for c, _, _ in live}
-    for r in range(max(samples.values(), default=0)):
-        order = live[r % len(live):] + live[:r % len(live)]
-        for c, step, number in order:
-            row = rows[c.key]
-            if r >= samples[c.key] or row["status"] != "ok":
-                continue
-            gc.collect()
-            try:
-                t0 = time.perf_counter()
-                for _ in range(number):
-                    last = step()
-                elapsed = time.perf_counter() - t0
-            except Exception as error:
-                row["status"] = _failure(error)
-                continue
-            row["samples_s"].append(elapsed / number / c.per)
-            row["_last"] = last
+    try:
+        for r in range(max(samples.values(), default=0)):
+            order = live[r % len(live):] + live[:r % len(live)]
+            for c, sample, number in order:
+                row = rows[c.key]
+                if r >= samples[c.key] or row["status"] != "ok":
+                    continue
+                try:
+                    elapsed, last = sample(number)
+                except Exception as error:
+                    row["status"] = getattr(error, "status", None) or _failure(error)
+                    continue
+                row["samples_s"].append(elapsed / number / c.per)
+                row["_last"] = last
+    finally:
+        for worker in workers:
+            worker.close()
     for c, _, _ in live:
         row = rows[c.key]
         last = row.pop("_last", None)
@@ -192,14 +219,68 @@ def run_group(cases: Sequence[Case], ctx: Context) -> list[dict]:
     return [rows[c.key] for c in cases]
 
 
-# ----- memory probes (in a subprocess) ------------------------------------------------------
-def probe(case: Case, ctx: Context, timeout: float = 1800) -> dict:
-    """Run ``python -m benchmarks.probe`` for one case; returns its memory figures."""
+# ----- subprocesses: memory probes and isolated workers ---------------------------------------
+def _probe_process(case: Case, ctx: Context, *extra: str) -> tuple[list[str], dict]:
+    """The command line and environment of ``python -m benchmarks.probe`` for one case."""
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     cmd = [sys.executable, "-m", "benchmarks.probe", "--workload", case.workload, "--case", case.case,
-           "--contender", case.contender, *ctx.argv()]
+           "--contender", case.contender, *ctx.argv(), *extra]
+    return cmd, env
+
+
+class WorkerFailure(RuntimeError):
+    def __init__(self, status: str, error: str = ""):
+        super().__init__(error or status)
+        self.status = status
+
+
+class Worker:
+    """One contender timed in a process of its own (``python -m benchmarks.probe
+    --serve``), which imports numpy, autodiff and that contender's library only,
+    as a user's program would: the other peers' objects (PyTorch, SciPy and
+    scikit-learn bring 200,000) do not lengthen its garbage collector's passes.
+    The harness still interleaves its samples with the other contenders'."""
+
+    def __init__(self, case: Case, ctx: Context):
+        cmd, env = _probe_process(case, ctx, "--serve")
+        self.process = subprocess.Popen(cmd, env=env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            self.number = int(self._reply()["number"])  # set up, warmed up and calibrated
+        except BaseException:
+            self.close()
+            raise
+
+    def sample(self, number: int) -> tuple[float, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{number}\n")
+        self.process.stdin.flush()
+        return float(self._reply()["elapsed_s"]), None
+
+    def _reply(self) -> dict:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("{"):
+                reply = json.loads(line)
+                if reply.get("status") != "ok":
+                    raise WorkerFailure(reply.get("status", "fails"), reply.get("error", ""))
+                return reply
+        raise WorkerFailure(f"fails (worker exited with code {self.process.wait()})")
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def probe(case: Case, ctx: Context, timeout: float = 1800) -> dict:
+    """Run ``python -m benchmarks.probe`` for one case; returns its memory figures."""
+    cmd, env = _probe_process(case, ctx)
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:

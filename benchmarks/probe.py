@@ -17,6 +17,12 @@ Prints one JSON line:
   second ``step`` call: Python and numpy allocations, not those of C++
   allocators such as PyTorch's;
 - and whatever dict ``step`` returned.
+
+With ``--serve`` it is instead the harness's worker for an isolated case
+(``Case.isolated``): it sets the case up, warms it up and calibrates it, answers
+``{"status": "ok", "number": N}``, then for every line ``N`` it reads, times N
+calls after a collection and answers ``{"status": "ok", "elapsed_s": t}``.
+A failure is answered as ``{"status": "fails (RecursionError)", "error": ...}``.
 """
 from __future__ import annotations
 
@@ -91,12 +97,45 @@ def measure(case, ctx) -> dict:
     return out
 
 
+def _answer(reply: dict) -> None:
+    print(json.dumps(reply), flush=True)
+
+
+def _failed(error: BaseException) -> dict:
+    return {"status": f"fails ({type(error).__name__})", "error": str(error)[:300]}
+
+
+def serve(case, ctx) -> None:
+    from .harness import _calibrate
+    try:
+        step, t = case.setup(), None
+        for _ in range(case.warmup):
+            t0 = time.perf_counter()
+            step()
+            t = time.perf_counter() - t0
+        number = case.number or _calibrate(step, ctx.min_time / case.finer, t)
+    except Exception as error:  # noqa: BLE001 - a failure is a result
+        return _answer(_failed(error))
+    _answer({"status": "ok", "number": number})
+    for line in sys.stdin:
+        gc.collect()
+        try:
+            t0 = time.perf_counter()
+            for _ in range(int(line)):
+                step()
+            elapsed = time.perf_counter() - t0
+        except Exception as error:  # noqa: BLE001
+            return _answer(_failed(error))
+        _answer({"status": "ok", "elapsed_s": elapsed})
+
+
 def main(argv: list[str] | None = None) -> int:
     from .__main__ import context_from_args, make_parser, set_threads
     parser = make_parser()
     parser.add_argument("--workload", required=True)
     parser.add_argument("--case", required=True)
     parser.add_argument("--contender", required=True)
+    parser.add_argument("--serve", action="store_true", help="time the case on request (see the docstring)")
     args = parser.parse_args(argv)
     set_threads(args.threads)
     from .workloads import WORKLOADS
@@ -107,10 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     if not matches:
         print(f"probe: no case {args.workload!r} / {args.case!r} / {args.contender!r}", file=sys.stderr)
         return 2
+    if args.serve:
+        serve(matches[0], ctx)
+        return 0
     try:
         out = measure(matches[0], ctx)
     except Exception as error:  # noqa: BLE001 - a failure is a result
-        out = {"status": f"fails ({type(error).__name__})", "error": str(error)[:300]}
+        out = _failed(error)
     print(json.dumps(out, default=float))
     return 0
 

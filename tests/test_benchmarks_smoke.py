@@ -112,3 +112,26 @@ def test_ratio_targets_need_both_median_and_minimum_and_flag_noisy_runs():
     target = _ratio_target(rows, "fused ≤ 2×", "iris", wl.FUSED, 2)
     assert target["met"] == "no"  # median ratio 1.63, minimum ratio 2.5
     assert "noisy run" in target["measured"]
+
+
+def test_isolated_cases_are_timed_in_worker_processes():
+    """A deep-chain case runs in a worker process (benchmarks.probe --serve) that
+    rebuilds it by name: the setup in this process is never called."""
+    import dataclasses
+
+    from benchmarks.workloads import WORKLOADS
+
+    def in_this_process():
+        raise AssertionError("an isolated case was set up in the harness's own process")
+
+    ctx = Context(quick=True, repeat=2, min_time=0.001, verbose=False)
+    cases = [dataclasses.replace(c, setup=in_this_process) for c in WORKLOADS["deep_chain"](ctx)
+             if c.case == "n=1000" and c.contender in ("numpy (hand-written)", "autodiff")]
+    assert len(cases) == 2 and all(c.isolated for c in cases)
+    rows = harness.run_group(cases, ctx)
+    for row in rows:
+        assert row["status"] == "ok" and len(row["samples_s"]) == 2 and row["median_s"] > 0, row
+    assert rows[1]["ratio_median"] > 1  # the graph costs more than numpy's bare arithmetic
+    missing = Case("deep_chain", "no such case", "autodiff", in_this_process, isolated=True)
+    (row,) = harness.run_group([missing], ctx)
+    assert row["status"].startswith("fails (worker exited"), row["status"]

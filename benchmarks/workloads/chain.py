@@ -107,5 +107,5 @@ def build_deep_chain(ctx: Context) -> list[Case]:
         for name, make in contenders:
             _case(cases, "deep_chain", f"n={n}", name, partial(make, n), unit="chain",
                   baseline=name == NUMPY, reference=CHAIN_REFERENCE.get(name) if n == 100_000 else None,
-                  repeat=3 if n >= 100_000 else None, probe=not ctx.quick and name != NUMPY)
+                  repeat=5 if n >= 100_000 else None, probe=not ctx.quick and name != NUMPY, isolated=True)
     return cases

@@ -62,13 +62,11 @@ def targets(rows: list[dict], ctx: Context) -> list[dict]:
         out.append({"workload": "deep_chain", "target": name, "measured": "not run" if mine is None or torch_row is None else
                     f"{mine['status']} / {torch_row['status']}", "met": "n/a"})
     else:
-        ratio = mine["median_s"] / torch_row["median_s"]
-        measured = f"{ratio:.2f}x ({mine['median_s']:.3g} s vs {torch_row['median_s']:.3g} s)"
-        alone = [(r.get("memory") or {}).get("fresh_process_s") for r in (mine, torch_row)]
-        if None not in alone:  # each library in a process of its own (the memory probes)
-            measured += f"; one call each in a fresh process: {alone[0] / alone[1]:.2f}x ({alone[0]:.3g} s vs {alone[1]:.3g} s)"
+        ratio, ratio_min = mine["median_s"] / torch_row["median_s"], mine["min_s"] / torch_row["min_s"]
+        measured = (f"{ratio:.2f}x ({mine['median_s']:.3g} s vs {torch_row['median_s']:.3g} s; min {ratio_min:.2f}x), "
+                    "each library timed in a process of its own")
         out.append({"workload": "deep_chain", "target": name, "measured": measured,
-                    "met": "yes" if ratio <= 0.5 else "no"})
+                    "met": "yes" if max(ratio, ratio_min) <= 0.5 else "no"})
     # memory
     name = "MNIST training peak memory ≤ 1.5× float32 dataset + 100 MB"
     r = next((r for r in rows if r["workload"] == "memory" and "fit" in r["case"]), None)

@@ -62,7 +62,7 @@ class Case:
     repeat: int | None = None    # samples; None: ctx.repeat (capped by it)
     finer: int = 1               # a cheap step: this many times more samples, each as much shorter
     isolated: bool = False       # timed in a worker process that imports only this contender's library
-    timed: bool = True           # time it in-process (interleaved)
+    timed: bool = True           # time it (interleaved)
     probe: bool = False          # measure its memory in a subprocess
     trace: bool = True           # the probe also runs step under tracemalloc
     after: Callable[[Any], dict] | None = None  # metrics from step's last return value
@@ -112,7 +112,7 @@ class Context:
 
 
 # ----- timing -----------------------------------------------------------------------------
-def _failure(error: BaseException) -> str:
+def failure(error: BaseException) -> str:
     return f"fails ({type(error).__name__})"
 
 
@@ -134,7 +134,18 @@ def _calibrate(step: Step, min_time: float, t: float | None = None, max_number: 
     return max(1, min(max_number, math.ceil(min_time / max(t, 1e-7))))
 
 
-def _in_process(step: Step) -> Callable[[int], tuple[float, Any]]:
+def prepare(case: Case, ctx: Context) -> tuple[Step, int, Any]:
+    """Set a case up, warm it up and calibrate it: (step, calls per sample, last result)."""
+    step = case.setup()
+    last, t = None, None
+    for _ in range(case.warmup):
+        t0 = time.perf_counter()
+        last = step()
+        t = time.perf_counter() - t0
+    return step, case.number or _calibrate(step, ctx.min_time / case.finer, t), last
+
+
+def in_process(step: Step) -> Callable[[int], tuple[float, Any]]:
     """A sampler: ``number`` calls of ``step`` in this process, after a collection."""
     def sample(number: int) -> tuple[float, Any]:
         gc.collect()
@@ -162,16 +173,10 @@ def run_group(cases: Sequence[Case], ctx: Context) -> list[dict]:
                 workers.append(worker)
                 sample, number, last = worker.sample, worker.number, None
             else:
-                step = c.setup()
-                last, t = None, None
-                for _ in range(c.warmup):
-                    t0 = time.perf_counter()
-                    last = step()
-                    t = time.perf_counter() - t0
-                number = c.number or _calibrate(step, ctx.min_time / c.finer, t)
-                sample = _in_process(step)
+                step, number, last = prepare(c, ctx)
+                sample = in_process(step)
         except Exception as error:  # a contender that cannot do it (RecursionError...) is a result
-            row["status"] = getattr(error, "status", None) or _failure(error)
+            row["status"] = getattr(error, "status", None) or failure(error)
             ctx.log(f"  {c.workload} / {c.case} / {c.contender}: {row['status']}: {str(error)[:120]}")
             continue
         row["number"] = number
@@ -188,7 +193,7 @@ def run_group(cases: Sequence[Case], ctx: Context) -> list[dict]:
                 try:
                     elapsed, last = sample(number)
                 except Exception as error:
-                    row["status"] = getattr(error, "status", None) or _failure(error)
+                    row["status"] = getattr(error, "status", None) or failure(error)
                     continue
                 row["samples_s"].append(elapsed / number / c.per)
                 row["_last"] = last

@@ -102,28 +102,21 @@ def _answer(reply: dict) -> None:
 
 
 def _failed(error: BaseException) -> dict:
-    return {"status": f"fails ({type(error).__name__})", "error": str(error)[:300]}
+    from .harness import failure
+    return {"status": failure(error), "error": str(error)[:300]}
 
 
 def serve(case, ctx) -> None:
-    from .harness import _calibrate
+    from .harness import in_process, prepare
     try:
-        step, t = case.setup(), None
-        for _ in range(case.warmup):
-            t0 = time.perf_counter()
-            step()
-            t = time.perf_counter() - t0
-        number = case.number or _calibrate(step, ctx.min_time / case.finer, t)
+        step, number, _ = prepare(case, ctx)
     except Exception as error:  # noqa: BLE001 - a failure is a result
         return _answer(_failed(error))
     _answer({"status": "ok", "number": number})
+    sample = in_process(step)
     for line in sys.stdin:
-        gc.collect()
         try:
-            t0 = time.perf_counter()
-            for _ in range(int(line)):
-                step()
-            elapsed = time.perf_counter() - t0
+            elapsed, _ = sample(int(line))
         except Exception as error:  # noqa: BLE001
             return _answer(_failed(error))
         _answer({"status": "ok", "elapsed_s": elapsed})

@@ -93,6 +93,15 @@ def test_finer_cases_take_more_and_shorter_samples_interleaved():
     assert calls == ["base", "other", "other", "base"] * 3  # still round-robin, rotated every sample
     assert harness._calibrate(lambda: time.sleep(0.001), 0.05 / 5) < harness._calibrate(lambda: time.sleep(0.001), 0.05)
 
+
+def test_calibration_times_a_slow_looking_warm_up_again():
+    """PyTorch's first step takes milliseconds: a warm-up that looks slow but not
+    10 times too slow is timed again, or the samples would be single calls."""
+    def fast():
+        return None
+    assert harness._calibrate(fast, 0.01, t=0.02) > 100
+    assert harness._calibrate(fast, 0.01, t=0.5) == 1  # a step 50 times the sample length is slow
+
 def test_ratio_targets_need_both_median_and_minimum_and_flag_noisy_runs():
     from benchmarks.workloads import common as wl
     from benchmarks.workloads.targets import _ratio_target

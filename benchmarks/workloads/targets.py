@@ -23,7 +23,7 @@ def _ratio_target(rows, name, workload, contender, limit, case=None):
     if r["ratio_median"] is None:
         return {"workload": workload, "target": name, "measured": r["status"], "met": "n/a"}
     base = r["median_s"] / r["ratio_median"]
-    measured = f"{r['ratio_median']:.2f}x ({fmt_time(r['median_s'])} vs {fmt_time(base)}; min {r['ratio_min']:.2f}x)"
+    measured = f"{r['ratio_median']:.3g}x ({fmt_time(r['median_s'])} vs {fmt_time(base)}; min {r['ratio_min']:.3g}x)"
     baseline = _find(rows, workload, NUMPY, case)
     samples = baseline["samples_s"] if baseline else []
     if samples and max(samples) > NOISY * min(samples):
@@ -63,7 +63,7 @@ def targets(rows: list[dict], ctx: Context) -> list[dict]:
                     f"{mine['status']} / {torch_row['status']}", "met": "n/a"})
     else:
         ratio, ratio_min = mine["median_s"] / torch_row["median_s"], mine["min_s"] / torch_row["min_s"]
-        measured = (f"{ratio:.2f}x ({mine['median_s']:.3g} s vs {torch_row['median_s']:.3g} s; min {ratio_min:.2f}x), "
+        measured = (f"{ratio:.3g}x ({mine['median_s']:.3g} s vs {torch_row['median_s']:.3g} s; min {ratio_min:.3g}x), "
                     "each library timed in a process of its own")
         out.append({"workload": "deep_chain", "target": name, "measured": measured,
                     "met": "yes" if max(ratio, ratio_min) <= 0.5 else "no"})

@@ -325,7 +325,7 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     stack = list(seen.values())
     while stack:
         for x in stack.pop()._inputs:
-            if type(x) is Tensor and x.requires_grad and id(x) not in seen:
+            if isinstance(x, Tensor) and x.requires_grad and id(x) not in seen:
                 seen[id(x)] = x
                 stack.append(x)
     return sorted(seen.values(), key=_made_after_leaves)

@@ -62,18 +62,18 @@ def apply(op: Op, *inputs: Any) -> Tensor:
     needs: tuple[bool, ...]
     if len(inputs) == 1:  # the common arities without a loop
         x = inputs[0]
-        if type(x) is Tensor:
+        if isinstance(x, Tensor):
             arrays, needs = (x.data,), _NEEDS_1[x.requires_grad]
         else:
             arrays, needs = inputs, _NEEDS_1[False]
     elif len(inputs) == 2:
         x, y = inputs
-        x_is, y_is = type(x) is Tensor, type(y) is Tensor
+        x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
         arrays = (x.data if x_is else x, y.data if y_is else y)
         needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
     else:
-        arrays = tuple([x.data if type(x) is Tensor else x for x in inputs])
-        needs = tuple([type(x) is Tensor and x.requires_grad for x in inputs])
+        arrays = tuple([x.data if isinstance(x, Tensor) else x for x in inputs])
+        needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
     op.needs = needs
     op.args = arrays
     try:

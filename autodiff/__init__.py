@@ -6,17 +6,26 @@
     >>> y.backward()
     >>> x.grad                             # 2 cos((x+1)²)(x+1)
     array(-5.46678157)
+
+Layers, each importing only those below it: ``engine`` (nodes, modes, backward)
+← ``ops`` (one class per op) ← ``tensor`` (the Tensor class) ← ``functions``,
+``functional``, ``gradcheck``, ``graph``, ``explain``, ``registry``, ``testing``.
 """
-from .tensor import Tensor, backpropagate, detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .functions import (abs, add, astype, binary_cross_entropy, binary_cross_entropy_with_logits, broadcast_to,
-                        cos, cross_entropy, div, exp, getitem, log, log_softmax, logsumexp, matmul, max, mean,
-                        mul, neg, pow, relu, reshape, sigmoid, sin, softmax, sqrt, sub, sum, swapaxes, tanh,
-                        transpose)
+from .engine import (backpropagate, detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad,
+                     set_grad_enabled)
+from .tensor import Tensor
+from .functions import *  # noqa: F401,F403
+from .functions import __all__ as _functions
 from . import entropy, jacobians
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 from .functional import gradients, grad, value_and_grad, vjp, jvp, jacobian, hessian, local_jacobian
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import testing, registry
 from .graph import to_dot, draw, text_tree
 from .explain import explain
+
+__all__ = ["Tensor", "backpropagate", "detect_anomaly", "enable_grad", "is_anomaly_enabled", "is_grad_enabled",
+           "no_grad", "set_grad_enabled", "entropy", "jacobians", "gradients", "grad", "value_and_grad", "vjp",
+           "jvp", "jacobian", "hessian", "local_jacobian", "gradcheck", "gradgradcheck", "GradcheckError",
+           "testing", "registry", "to_dot", "draw", "text_tree", "explain", *_functions]

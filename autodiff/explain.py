@@ -28,45 +28,15 @@ import numpy as np
 
 from .functional import local_jacobian
 from .graph import Labels, nodes_of, short
-from .tensor import Tensor, topological_order, unbroadcast
+from .engine import topological_order, unbroadcast
+from .ops import instances
+from .tensor import Tensor
 
 __all__ = ["explain", "Explanation", "Step", "LOCAL_DERIVATIVES", "lecture_logistic_loss"]
 
-# The local derivative each op applies, as the lecture writes it, by op name.
-# A tuple gives one entry per input (x, y) of a two-input op.
-LOCAL_DERIVATIVES: dict[str, str | tuple[str, ...]] = {
-    "sigmoid": "dŷ/dz = ŷ(1 − ŷ)",
-    "softmax": "D_j S_i = S_i(δ_ij − S_j)",
-    "log_softmax": "∂log S_i/∂a_j = δ_ij − S_j",
-    "cross_entropy": ("∂xent/∂z_i = S_i − δ_yi   (over m for the mean)", "∂xent/∂Y_k = −log S_k"),
-    "binary_cross_entropy_with_logits": ("∂L/∂z = ŷ − y   (over m for the mean)", "∂L/∂y = −z"),
-    "binary_cross_entropy": ("∂L/∂ŷ = −y/ŷ + (1 − y)/(1 − ŷ)   (over m for the mean)", "∂L/∂y = −(log ŷ − log(1 − ŷ))"),
-    "log": "d(log x)/dx = 1/x",
-    "exp": "d(eˣ)/dx = eˣ",
-    "mul": ("∂(xy)/∂x = y", "∂(xy)/∂y = x"),
-    "div": ("∂(x/y)/∂x = 1/y", "∂(x/y)/∂y = −x/y²"),
-    "add": ("∂z/∂x = 1", "∂z/∂b = 1"),
-    "sub": ("∂(x − y)/∂x = 1", "∂(x − y)/∂y = −1"),
-    "neg": "∂(−x)/∂x = −1",
-    "pow": ("∂(xⁿ)/∂x = n·xⁿ⁻¹", "∂(xⁿ)/∂n = xⁿ·log x"),
-    "matmul": ("∂z/∂w_j = x_j   (A @ B: dL/dA = G·Bᵀ)", "∂z_i/∂w_j = x_ij   (A @ B: dL/dB = Aᵀ·G)"),
-    "sum": "∂(Σ_i x_i)/∂x_i = 1",
-    "mean": "∂((1/m) Σ_i x_i)/∂x_i = 1/m",
-    "max": "∂max/∂x_i = 1 at the maximum, 0 elsewhere",
-    "logsumexp": "∂ log Σ_k e^(x_k) / ∂x_i = S_i (the softmax)",
-    "tanh": "d(tanh x)/dx = 1 − tanh² x",
-    "relu": "d relu/dx = 1 if x > 0 else 0",
-    "sin": "d(sin x)/dx = cos x",
-    "cos": "d(cos x)/dx = −sin x",
-    "sqrt": "d(√x)/dx = 1/(2√x)",
-    "abs": "d|x|/dx = sign(x)",
-    "reshape": "moves elements: dL/dx = g reshaped back",
-    "transpose": "moves elements: dL/dx = g transposed back",
-    "broadcast_to": "copies elements: dL/dx = g summed over the copies",
-    "getitem": "picks elements: dL/dx = g scattered back into zeros",
-    "scatter_add": "dL/dg = upstream[key]",
-    "astype": "dL/dx = g converted back",
-}
+# The local derivative each op applies, as the lecture writes it, read off the
+# op classes' ``local`` (a tuple gives one entry per input of a two-input op).
+LOCAL_DERIVATIVES: dict[str, str | tuple[str, ...]] = {op.name: op.local for op in instances() if op.local}
 
 _INFIX = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@"}
 
@@ -188,7 +158,7 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
     result = Explanation(loss=L)
     grads: dict[int, Any] = {id(loss): np.ones_like(loss.data)}
     paths: dict[int, int] = {id(loss): 1}
-    order = list(reversed(topological_order([loss])))
+    order: list[Any] = list(reversed(topological_order([loss])))
     block = 0
     for node in order:
         g = grads.pop(id(node), None)
@@ -204,9 +174,11 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
         summed = f"   (the sum over {paths[id(node)]} paths)" if paths[id(node)] > 1 else ""
         lines.append(f"    upstream  d{L}/d{name} = {fmt(g)}{summed}")
         inputs = node.inputs
-        values = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if node.args is None:
+            raise ValueError(f"explain: the values {op.name} saved were freed by a backward pass; "
+                             "explain a graph before backward, or call backward with retain_graph=True")
         n_grad_inputs = sum(isinstance(v, Tensor) and v.requires_grad for v in inputs)
-        input_grads = op.vjp(g, node.data, *values)
+        input_grads = op.plain_vjp(node, g, node.data, *node.args)
         for k, (x, gx) in enumerate(zip(inputs, input_grads)):
             if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
                 continue

@@ -9,15 +9,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .tensor import Tensor, _as_float_array, backpropagate, unbroadcast
+from .engine import backpropagate, unbroadcast
+from .tensor import Tensor, as_float_array
 
 Function = Callable[..., Any]
 
 
 def gradients(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
-              grad_outputs: Any = None, create_graph: bool = False) -> list[Any]:
+              grad_outputs: Any = None, create_graph: bool = False, retain_graph: bool | None = None) -> list[Any]:
     """d(Σ grad_outputs · outputs)/d(inputs), without touching any ``.grad``
-    (``torch.autograd.grad``). An input the outputs do not depend on gets zeros."""
+    (``torch.autograd.grad``). An input the outputs do not depend on gets zeros.
+    The graph is freed afterwards unless ``retain_graph`` (default: ``create_graph``)."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None:
@@ -30,13 +32,13 @@ def gradients(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tens
     seeds = []
     for out, g in zip(outputs, grad_outputs):
         if not isinstance(g, Tensor):
-            g = _as_float_array(g, out.dtype, who="gradients")
+            g = as_float_array(g, out.dtype, who="gradients")
         if g.shape != out.shape:
             raise ValueError(f"gradients: grad_outputs shape {g.shape} does not match output shape {out.shape}")
         seeds.append(g)
     live = [(o, g) for o, g in zip(outputs, seeds) if o.requires_grad]
     found = backpropagate([o for o, _ in live], [g for _, g in live], create_graph=create_graph,
-                          accumulate=False, wrt=inputs) if live else [None] * len(inputs)
+                          retain_graph=retain_graph, accumulate=False, wrt=inputs) if live else [None] * len(inputs)
     result = []
     for x, g in zip(inputs, found):
         if g is None:
@@ -107,8 +109,9 @@ def vjp(f: Function, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     args, nested = _prepare(primals, range(len(primals)), "vjp")
     out = _as_tensor_output(f(*args), "vjp")
 
-    def vjp_fn(cotangent: Any) -> tuple:
-        return tuple(_unwrap(g, nested) for g in gradients(out, args, cotangent, create_graph=nested))
+    def vjp_fn(cotangent: Any) -> tuple:  # may be called more than once: the graph is kept
+        return tuple(_unwrap(g, nested) for g in gradients(out, args, cotangent, create_graph=nested,
+                                                           retain_graph=True))
 
     return _unwrap(out, nested), vjp_fn
 
@@ -145,7 +148,7 @@ def jacobian(f: Function, argnums: int | Sequence[int] = 0) -> Function:
         seed = np.zeros(out.size, dtype=out.dtype)
         for k in range(out.size):
             seed[k] = 1.0
-            for row, g in zip(rows, gradients(out, wrt, seed.reshape(out.shape))):
+            for row, g in zip(rows, gradients(out, wrt, seed.reshape(out.shape), retain_graph=True)):
                 row[k] = g
             seed[k] = 0.0
         jacs = [row.reshape(out.shape + x.shape) for row, x in zip(rows, wrt)]
@@ -162,23 +165,32 @@ def hessian(f: Function, argnums: int = 0) -> Function:
 def local_jacobian(node: Tensor, index: int = 0) -> np.ndarray:
     """The dense Jacobian ∂node/∂(input ``index``) of the op that made ``node``,
     of shape (node.size, input.size), read off its vjp one output basis vector
-    at a time (for small tensors: tests, ``explain`` and drawings)."""
+    at a time (for small tensors: tests, ``explain`` and drawings). Reads the
+    node and changes nothing."""
     if node.op is None:
         raise ValueError("local_jacobian: a leaf tensor has no op")
     op, inputs = node.op, node.inputs
     if not 0 <= index < len(inputs):
         raise ValueError(f"local_jacobian: the op {op.name} has {len(inputs)} inputs, not input {index}")
-    values = op.args  # the numpy values forward ran on
-    x = np.asarray(values[index])
-    saved, op.needs = op.needs, tuple(i == index for i in range(len(inputs)))
-    try:
-        rows = np.zeros((node.size, x.size))
-        seed = np.zeros(node.size, dtype=node.dtype)
-        for k in range(node.size):
-            seed[k] = 1.0
-            g = op.vjp(seed.reshape(node.shape), node.data, *values)[index]
-            rows[k] = unbroadcast(np.asarray(g), x.shape).ravel()
-            seed[k] = 0.0
-    finally:
-        op.needs = saved
+    if node.args is None:
+        raise ValueError(f"local_jacobian: the values {op.name} saved were freed by a backward pass "
+                         "(use retain_graph=True)")
+    x = np.asarray(node.args[index])
+    ctx = _OneInput(node, index)
+    rows = np.zeros((node.size, x.size))
+    seed = np.zeros(node.size, dtype=node.dtype)
+    for k in range(node.size):
+        seed[k] = 1.0
+        g = op.plain_vjp(ctx, seed.reshape(node.shape), node.data, *node.args)[index]
+        rows[k] = unbroadcast(np.asarray(g), x.shape).ravel()
+        seed[k] = 0.0
     return rows
+
+
+class _OneInput:
+    """A read-only view of a node's context that asks for one input's gradient."""
+
+    def __init__(self, node: Tensor, index: int):
+        self.saved = node.saved
+        self.needs = tuple(i == index for i in range(len(node.inputs)))
+        self.data = node.data

@@ -25,7 +25,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .functional import gradients
-from .tensor import Tensor, enable_grad
+from .engine import enable_grad
+from .tensor import Tensor
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "numeric_jacobian"]
 
@@ -89,7 +90,7 @@ def numeric_jacobian(f: Callable[..., Any], inputs: Sequence[Any], index: int = 
 
 def _vjp(out: Tensor, ts: list[Tensor], u: np.ndarray) -> list[np.ndarray]:
     with enable_grad():
-        grads = gradients(out, ts, u.reshape(out.shape).astype(out.dtype))
+        grads = gradients(out, ts, u.reshape(out.shape).astype(out.dtype), retain_graph=True)
     return [np.asarray(g.data if isinstance(g, Tensor) else g, dtype=np.float64) for g in grads]
 
 
@@ -265,7 +266,7 @@ def gradgradcheck(f: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, ato
     u = np.random.default_rng(seed).standard_normal(out.shape)
     for j in range(len(xs)):
         def vjp_j(*ts: Tensor, j: int = j) -> Tensor:
-            grads = gradients(f(*ts), list(ts), u.astype(np.float64), create_graph=True)
+            grads = gradients(f(*ts), list(ts), u.astype(np.float64), create_graph=True, retain_graph=True)
             g = grads[j]
             return g if isinstance(g, Tensor) else Tensor(g)
 

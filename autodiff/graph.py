@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, backpropagate
+from .engine import GraphFreedError, backpropagate
+from .tensor import Tensor
 
 __all__ = ["to_dot", "draw", "text_tree", "Graph", "dot_available"]
 
@@ -138,7 +139,10 @@ def node_gradients(root: Tensor, nodes: list[Tensor]) -> dict[int, np.ndarray]:
     wanted = [t for t in nodes if t.requires_grad]
     if not root.requires_grad or root.size != 1 or not wanted:
         return {}
-    grads = backpropagate([root], [np.ones_like(root.data)], accumulate=False, wrt=wanted)
+    try:
+        grads = backpropagate([root], [np.ones_like(root.data)], retain_graph=True, accumulate=False, wrt=wanted)
+    except GraphFreedError:  # backward already freed the graph: only the leaves' .grad can be shown
+        return {}
     return {id(t): np.asarray(g) for t, g in zip(wanted, grads) if g is not None}
 
 

@@ -1,78 +1,33 @@
-"""The Tensor and the reverse-mode engine.
+"""The Tensor: a numpy array that remembers how it was computed.
 
-A Tensor wraps a numpy array. An op applied to tensors that require a gradient
-records a node: the output Tensor keeps the op (which knows its vector-Jacobian
-product) and its inputs. ``backward`` then walks the graph once, from the output
-to the leaves, applying the multivariate chain rule at every node:
-
-    dL/d(input) = dL/d(output) · D(output)/D(input)      (a vector-Jacobian product)
-
-and summing the contributions of every path (fan-out). Un-broadcasting, the sum
-of a gradient back to the shape of an input that numpy broadcast, is done here,
-once, for every op.
+Its operators and methods are written here, each applying one op of
+``autodiff.ops``; numpy's own functions and ufuncs called on a Tensor dispatch
+to the same ops (``__array_ufunc__``, ``__array_function__``), or raise a
+TypeError that names the function: numpy never silently drops the graph.
+The engine under it (``autodiff.engine``) records the ops and runs backward.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from heapq import heappop, heappush
-from itertools import count
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
+from . import engine
+from . import ops
+from .engine import FLOAT_DTYPES, MODES, Node, apply, backpropagate, write_in_place
+from .ops.base import lift, reject_numpy_options
+
 Array = np.ndarray
-FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-_next_sequence_number = count(1).__next__  # tensors are numbered as they are made
 # dL/dL = 1, the seed of backward() on a scalar: shared, so read-only (no op writes into g)
 _ONE = {dtype: np.ones((), dtype) for dtype in FLOAT_DTYPES}
 for _one in _ONE.values():
     _one.flags.writeable = False
 
 
-class _Mode:
-    """Global switches: gradient recording and anomaly detection."""
-
-    grad_enabled = True
-    detect_anomaly = False
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Ops run inside record no graph (for evaluation and parameter updates)."""
-    previous, _Mode.grad_enabled = _Mode.grad_enabled, False
-    try:
-        yield
-    finally:
-        _Mode.grad_enabled = previous
-
-
-@contextmanager
-def enable_grad() -> Iterator[None]:
-    """Record graphs again, even inside ``no_grad()``."""
-    previous, _Mode.grad_enabled = _Mode.grad_enabled, True
-    try:
-        yield
-    finally:
-        _Mode.grad_enabled = previous
-
-
-def is_grad_enabled() -> bool:
-    return _Mode.grad_enabled
-
-
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Raise FloatingPointError naming the first op whose forward or backward
-    turns finite numbers into NaN or inf."""
-    previous, _Mode.detect_anomaly = _Mode.detect_anomaly, True
-    try:
-        yield
-    finally:
-        _Mode.detect_anomaly = previous
-
-
-def _as_float_array(data: Any, dtype: Any = None, who: str = "Tensor") -> Array:
+def as_float_array(data: Any, dtype: Any = None, who: str = "Tensor") -> Array:
     """numpy array of float64 (default) or float32 (kept when given)."""
+    if isinstance(data, Node):
+        data = data.data
     try:
         array = np.asarray(data)
     except ValueError as error:  # ragged nested lists
@@ -91,44 +46,25 @@ def _as_float_array(data: Any, dtype: Any = None, who: str = "Tensor") -> Array:
     return array.astype(dtype, copy=False)
 
 
-class Tensor:
+class Tensor(Node):
     """A numpy array that remembers how it was computed.
 
     ``Tensor(data, requires_grad=False, dtype=None)``: float64 by default, float32
     kept when given, ints and bools converted to float64. A float ndarray is
-    wrapped without a copy (as ``np.asarray`` does); no op ever writes into it.
+    wrapped without a copy (as ``np.asarray`` does); no op ever writes into it,
+    and while a graph holds it, it is read-only.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_inputs", "_seq", "_retain_grad", "name", "__weakref__")
+    __slots__ = ()
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
-        if isinstance(data, Tensor):
-            data = data.data
-        self.data: Array = _as_float_array(data, dtype)
-        self.grad: Any = None
+        self._init_node()
+        self.data = as_float_array(data, dtype)
         self.requires_grad = bool(requires_grad)
-        self._op: Any = None
-        self._inputs: tuple = ()
-        self._seq = _next_sequence_number()
-        self._retain_grad = False
         self.name = name
 
-    @classmethod
-    def _node(cls, data: Array, op: Any = None, inputs: tuple = ()) -> "Tensor":
-        """Fast constructor for op outputs: no checks, no conversion."""
-        t = object.__new__(cls)
-        t.data = data
-        t.grad = None
-        t._op = op
-        t._inputs = inputs
-        t._retain_grad = False
-        t.name = None
-        t.requires_grad = op is not None
-        t._seq = _next_sequence_number()
-        return t
-
-    # ----- array-like attributes -------------------------------------------------
+    # ----- array-like attributes ---------------------------------------------------
     @property
     def shape(self) -> tuple:
         return self.data.shape
@@ -147,17 +83,15 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._op is None
+        return self.op is None
 
     @property
-    def op(self) -> Any:
-        """The op that produced this tensor (None for a leaf)."""
-        return self._op
+    def T(self) -> Tensor:
+        return ops.transpose(self)
 
     @property
-    def inputs(self) -> tuple:
-        """The op's inputs: Tensors, or numpy arrays and numbers for constants."""
-        return self._inputs
+    def mT(self) -> Tensor:
+        return ops.swapaxes(self, -1, -2)
 
     def item(self) -> float:
         if self.data.size != 1:
@@ -165,43 +99,49 @@ class Tensor:
         return self.data.item()
 
     def numpy(self) -> Array:
+        """The data as a numpy array (shared, not copied); refused for a tensor that
+        requires grad, since the array would not carry the graph: use detach().numpy()."""
+        if self.requires_grad:
+            raise TypeError("numpy(): this tensor requires grad, and a numpy array would silently leave the "
+                            "graph behind; use t.detach().numpy() (or t.data) for the values")
         return self.data
 
     def tolist(self) -> Any:
         return self.data.tolist()
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data, cut from the graph."""
-        return Tensor._node(self.data)
+        return Tensor(self.data)
 
-    def requires_grad_(self, flag: bool = True) -> "Tensor":
-        if self._op is not None and not flag:
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        if self.op is not None and not flag:
             raise RuntimeError("requires_grad_: only a leaf can be made not to require grad; use detach()")
         self.requires_grad = bool(flag)
         return self
 
-    def retain_grad(self) -> "Tensor":
+    def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this non-leaf tensor after backward."""
-        self._retain_grad = True
+        self.retains_grad = True
         return self
 
     def zero_grad(self) -> None:
         self.grad = None
 
-    def astype(self, dtype: Any) -> "Tensor":
-        from .functions import astype
-        return astype(self, dtype)
-
     def __reduce__(self) -> tuple:
         """copy.copy, copy.deepcopy and pickle make a new leaf with the same data,
-        requires_grad, name and grad, and a sequence number of its own (the
-        engine tells tensors apart by it); the graph behind a tensor is not copied."""
-        return _rebuild_leaf, (self.data, self.requires_grad, self.name, self.grad)
+        requires_grad, name and grad, and a number of its own (the engine tells
+        nodes apart by it); the graph behind a tensor is not copied."""
+        return _rebuild_leaf, (np.array(self.data), self.requires_grad, self.name, self.grad)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __iter__(self) -> Any:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
         return bool(self.data)
@@ -209,9 +149,24 @@ class Tensor:
     def __float__(self) -> float:
         return float(self.item())
 
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        raise TypeError("a Tensor cannot be used as an index; use int(t.item())")
+
     __hash__ = object.__hash__
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
+        """np.asarray(t), np.array(t): the values of a tensor that requires no grad
+        (a copy when numpy asks for one). A tensor that requires grad is refused,
+        as its array would silently leave the graph behind."""
+        if self.requires_grad:
+            raise TypeError("numpy cannot turn a Tensor that requires grad into an array: the graph would be "
+                            "silently dropped. Use an autodiff function (numpy's functions on Tensors dispatch "
+                            "to them), or t.detach().data for the values")
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __repr__(self) -> str:
@@ -219,22 +174,23 @@ class Tensor:
         extras = []
         if self.data.dtype != np.float64:
             extras.append(f"dtype={self.data.dtype}")
-        if self._op is not None:
-            extras.append(f"grad_fn=<{type(self._op).__name__}>")
+        if self.op is not None:
+            extras.append(f"grad_fn=<{type(self.op).__name__}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         if self.name:
             extras.append(f"name={self.name!r}")
         return f"Tensor({body}{''.join(', ' + e for e in extras)})"
 
-    # ----- backward -------------------------------------------------------------
-    def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
+    # ----- backward ------------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``gradient`` is the upstream gradient dL/d(self); it may be omitted only
-        when self is a scalar (then it is 1). With ``create_graph=True`` the
-        backward pass is itself recorded, so ``.grad`` is a Tensor that can be
-        differentiated again.
+        when self is a scalar (then it is 1). The graph's saved values are freed
+        as they are used: a second backward through it needs ``retain_graph=True``
+        on the first. With ``create_graph=True`` the backward pass is itself
+        recorded, so ``.grad`` is a Tensor that can be differentiated again.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -250,55 +206,218 @@ class Tensor:
                 gradient = np.empty(self.data.shape, self.data.dtype)
                 gradient.fill(1.0)  # np.ones costs three times as much
         else:
-            gradient = _as_float_array(gradient.data if isinstance(gradient, Tensor) else gradient,
-                                       self.data.dtype, who="backward")
+            gradient = as_float_array(gradient, self.data.dtype, who="backward")
             if gradient.shape != self.shape:
                 raise ValueError(f"backward: gradient shape {gradient.shape} does not match the tensor's shape {self.shape}")
-        backpropagate([self], [gradient], create_graph=create_graph, accumulate=True)
+        backpropagate([self], [gradient], create_graph=create_graph, retain_graph=retain_graph, accumulate=True)
 
-    # Operators and methods are attached in functions.py, next to the functions;
-    # here they are declared for type checkers.
-    if TYPE_CHECKING:
-        def __add__(self, other: Any) -> Tensor: ...
-        def __radd__(self, other: Any) -> Tensor: ...
-        def __sub__(self, other: Any) -> Tensor: ...
-        def __rsub__(self, other: Any) -> Tensor: ...
-        def __mul__(self, other: Any) -> Tensor: ...
-        def __rmul__(self, other: Any) -> Tensor: ...
-        def __truediv__(self, other: Any) -> Tensor: ...
-        def __rtruediv__(self, other: Any) -> Tensor: ...
-        def __pow__(self, other: Any) -> Tensor: ...
-        def __rpow__(self, other: Any) -> Tensor: ...
-        def __matmul__(self, other: Any) -> Tensor: ...
-        def __rmatmul__(self, other: Any) -> Tensor: ...
-        def __neg__(self) -> Tensor: ...
-        def __pos__(self) -> Tensor: ...
-        def __abs__(self) -> Tensor: ...
-        def __getitem__(self, key: Any) -> Tensor: ...
-        def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any: ...
-        def exp(self) -> Tensor: ...
-        def log(self) -> Tensor: ...
-        def sigmoid(self) -> Tensor: ...
-        def tanh(self) -> Tensor: ...
-        def relu(self) -> Tensor: ...
-        def sin(self) -> Tensor: ...
-        def cos(self) -> Tensor: ...
-        def sqrt(self) -> Tensor: ...
-        def abs(self) -> Tensor: ...
-        def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
-        def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
-        def max(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
-        def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
-        def softmax(self, axis: int = -1) -> Tensor: ...
-        def log_softmax(self, axis: int = -1) -> Tensor: ...
-        def reshape(self, *shape: Any) -> Tensor: ...
-        def transpose(self, *axes: Any) -> Tensor: ...
-        def swapaxes(self, axis1: int, axis2: int) -> Tensor: ...
-        def broadcast_to(self, shape: tuple) -> Tensor: ...
-        @property
-        def T(self) -> Tensor: ...
-        @property
-        def mT(self) -> Tensor: ...
+    # ----- arithmetic operators --------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return apply(ops.add, self, lift(other, "add"))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return apply(ops.add, lift(other, "add"), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return apply(ops.sub, self, lift(other, "sub"))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return apply(ops.sub, lift(other, "sub"), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return apply(ops.mul, self, lift(other, "mul"))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return apply(ops.mul, lift(other, "mul"), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return apply(ops.div, self, lift(other, "div"))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return apply(ops.div, lift(other, "div"), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return apply(ops.pow, self, lift(other, "pow"))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return apply(ops.pow, lift(other, "pow"), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return apply(ops.matmul, self, lift(other, "matmul"))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return apply(ops.matmul, lift(other, "matmul"), self)
+
+    def __neg__(self) -> Tensor:
+        return apply(ops.neg, self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return apply(ops.abs, self)
+
+    # ----- in place: += -= *= /= and t[key] = v, as in PyTorch ---------------------------
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._in_place("+=", np.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._in_place("-=", np.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._in_place("*=", np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._in_place("/=", np.true_divide, other)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        from .ops.shape import index_key
+        key = index_key(key)
+        value = engine.raw(value)
+
+        def put(a: Array) -> None:
+            a[key] = value
+        self._write(f"[{key!r}] =", put)
+
+    def _in_place(self, symbol: str, ufunc: Any, other: Any) -> Tensor:
+        value = engine.raw(other)
+        if np.shape(value) and np.broadcast_shapes(np.shape(value), self.shape) != self.shape:
+            raise ValueError(f"{symbol}: a value of shape {np.shape(value)} cannot update a tensor of shape "
+                             f"{self.shape} in place")
+        self._write(symbol, lambda a: ufunc(a, value, out=a, casting="same_kind"))
+        return self
+
+    def _write(self, symbol: str, write: Callable[[Array], None]) -> None:
+        """Change the data in place: allowed where no graph is being recorded
+        through this tensor (inside ``no_grad()``, or a tensor that requires no
+        grad). A graph that holds the old values refuses to go backward."""
+        if self.requires_grad and MODES.grad_enabled:
+            if self.op is None:
+                raise RuntimeError(
+                    f"{symbol}: a leaf tensor that requires grad cannot be changed in place while gradients are "
+                    f"recorded; update parameters inside `with autodiff.no_grad():`")
+            raise RuntimeError(
+                f"{symbol}: this tensor was computed by {self.op.name} in a recorded graph and cannot be changed "
+                "in place; write t = t + x (a new tensor) instead")
+        write_in_place(self.data, write, symbol)
+
+    # ----- comparisons: not differentiable, numpy bool arrays -----------------------------
+    def __lt__(self, other: Any) -> Array:
+        return self.data < engine.raw(other)
+
+    def __le__(self, other: Any) -> Array:
+        return self.data <= engine.raw(other)
+
+    def __gt__(self, other: Any) -> Array:
+        return self.data > engine.raw(other)
+
+    def __ge__(self, other: Any) -> Array:
+        return self.data >= engine.raw(other)
+
+    def __eq__(self, other: Any) -> Array:  # type: ignore[override]
+        return self.data == engine.raw(other)
+
+    def __ne__(self, other: Any) -> Array:  # type: ignore[override]
+        return self.data != engine.raw(other)
+
+    # ----- methods: each applies one op -------------------------------------------------------
+    def __getitem__(self, key: Any) -> Tensor:
+        return ops.getitem(self, key)
+
+    def exp(self) -> Tensor:
+        return apply(ops.exp, self)
+
+    def log(self) -> Tensor:
+        return apply(ops.log, self)
+
+    def sigmoid(self) -> Tensor:
+        return apply(ops.sigmoid, self)
+
+    def tanh(self) -> Tensor:
+        return apply(ops.tanh, self)
+
+    def relu(self) -> Tensor:
+        return apply(ops.relu, self)
+
+    def sin(self) -> Tensor:
+        return apply(ops.sin, self)
+
+    def cos(self) -> Tensor:
+        return apply(ops.cos, self)
+
+    def sqrt(self) -> Tensor:
+        return apply(ops.sqrt, self)
+
+    def abs(self) -> Tensor:
+        return apply(ops.abs, self)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return ops.astype(self, dtype)
+
+    def sum(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
+        return ops.sum(self, axis, keepdims, **numpy_options)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
+        return ops.mean(self, axis, keepdims, **numpy_options)
+
+    def max(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
+        return ops.max(self, axis, keepdims, **numpy_options)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.logsumexp(self, axis, keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return ops.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return ops.log_softmax(self, axis)
+
+    def reshape(self, *shape: Any, **numpy_options: Any) -> Tensor:
+        return ops.reshape(self, *shape, **numpy_options)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            return ops.transpose(self, axes[0])
+        return ops.transpose(self, axes or None)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return ops.swapaxes(self, axis1, axis2)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        return ops.broadcast_to(self, shape)
+
+    # ----- numpy's protocol ----------------------------------------------------------------
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """np.exp(t), ndarray * t, ...: the differentiable op, a plain array for the
+        piecewise-constant ufuncs (comparisons, sign, floor), or a TypeError."""
+        if method == "__call__":
+            op = _UFUNCS.get(ufunc)
+            if op is not None and not kwargs:
+                return op(*inputs)
+            if ufunc in _CONSTANT_UFUNCS and "out" not in kwargs:
+                return ufunc(*[engine.raw(x) for x in inputs], **kwargs)
+        if kwargs.get("out") is not None:
+            raise TypeError(
+                f"numpy's {ufunc.__name__} cannot write a Tensor's result into an array (out=, or an in-place "
+                "operator on a numpy array like a += t); write a = a + t instead")
+        what = f"{ufunc.__name__}.{method}" if method != "__call__" else ufunc.__name__
+        options = f" with {', '.join(kwargs)}=" if kwargs else ""
+        raise TypeError(f"numpy's {what}{options} has no derivative in autodiff; use an autodiff function, "
+                        f"or apply numpy to t.detach().data for plain values")
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """np.sum(t), np.reshape(t, s), np.concatenate([t, u]), ...: the differentiable
+        op; a few functions with no derivative (np.shape, np.argmax, ...) on the
+        values; any other numpy function is a TypeError naming it."""
+        op = _FUNCTIONS.get(func)
+        if op is not None:
+            return op(*args, **kwargs)
+        plain = _VALUE_FUNCTIONS.get(func)
+        if plain is not None:
+            return func(*_values(args), **_values(kwargs))
+        raise TypeError(
+            f"numpy.{func.__name__} has no differentiable version in autodiff yet, so it would drop the graph; "
+            f"use autodiff's functions, or call it on t.detach().data for plain values")
 
 
 def _rebuild_leaf(data: Array, requires_grad: bool, name: str | None, grad: Any) -> Tensor:
@@ -307,146 +426,33 @@ def _rebuild_leaf(data: Array, requires_grad: bool, name: str | None, grad: Any)
     return t
 
 
-def raw(x: Any) -> Any:
-    """The numpy value of a Tensor; anything else as it is (for masks and other
-    piecewise constants in vjps, and for checks)."""
-    return x.data if isinstance(x, Tensor) else x
+def _values(x: Any) -> Any:
+    """Tensors replaced by their numpy values, inside lists, tuples and dicts."""
+    if isinstance(x, Node):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_values(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _values(v) for k, v in x.items()}
+    return x
 
 
-def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
-    """Every tensor that requires grad and that the roots depend on, inputs
-    before the ops that use them: the leaves first, in the order they were
-    found, then the op outputs in the order they were made (an op's output is
-    always made after its inputs). Iterative: a chain of 100,000 ops is fine.
-    (``backpropagate`` does not need the whole list: it walks the same order
-    with a heap.)
-    """
-    seen = {id(r): r for r in roots if r.requires_grad}
-    stack = list(seen.values())
-    while stack:
-        for x in stack.pop()._inputs:
-            if isinstance(x, Tensor) and x.requires_grad and id(x) not in seen:
-                seen[id(x)] = x
-                stack.append(x)
-    return sorted(seen.values(), key=_made_after_leaves)
+# numpy -> op, read off the ops' ``numpy`` names (see autodiff.ops.numpy_table)
+_NUMPY = ops.numpy_table()
+_UFUNCS = {f: op for f, op in _NUMPY.items() if isinstance(f, np.ufunc)}
+_FUNCTIONS = {f: op for f, op in _NUMPY.items() if not isinstance(f, np.ufunc)}
+# Piecewise-constant ufuncs: their derivative is 0 wherever it exists, so they give plain arrays.
+_CONSTANT_UFUNCS = frozenset({
+    np.sign, np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal, np.isfinite,
+    np.isnan, np.isinf, np.floor, np.ceil, np.rint, np.trunc, np.logical_and, np.logical_or, np.logical_not,
+    np.logical_xor, np.signbit})
+# Functions of a tensor's values with no derivative (shapes, indices, tests): plain results.
+_VALUE_FUNCTIONS = {f: True for f in (
+    np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.count_nonzero,
+    np.isclose, np.allclose, np.array_equal, np.array_equiv, np.may_share_memory, np.shares_memory,
+    np.result_type, np.can_cast, np.min_scalar_type, np.iscomplexobj, np.isrealobj, np.array2string,
+    np.array_repr, np.array_str)}
 
+engine.node_class = Tensor  # the engine makes its nodes Tensors
 
-def _made_after_leaves(t: Tensor) -> int:
-    return 0 if t._op is None else t._seq
-
-
-def unbroadcast(grad: Any, shape: tuple) -> Any:
-    """Sum a gradient back to the shape of an input that numpy broadcast.
-
-    Broadcasting copies an input along new leading axes and along its axes of
-    length 1; the chain rule adds up the gradients of all the copies.
-    """
-    if not shape:  # a scalar input (a bias, a factor): the sum of every element
-        return grad.sum()
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes)
-    return grad.reshape(shape) if grad.shape != shape else grad
-
-
-def backpropagate(roots: Sequence[Tensor], root_grads: Sequence[Any], *, create_graph: bool = False,
-                  accumulate: bool = True, wrt: Sequence[Tensor] = ()) -> list[Any]:
-    """The reverse pass: the multivariate chain rule, node by node from the
-    roots to the leaves. Returns the gradients of ``wrt`` (None where unreached).
-
-    ``accumulate``: add the gradients into the leaves' ``.grad`` (``backward``);
-    the functional transforms pass False and read the result instead.
-    With ``create_graph`` the vjps run on Tensors, so the pass is itself recorded.
-
-    The order: a tensor is always made after its inputs, so its sequence number
-    is larger. Taking the waiting tensor with the largest number next (a heap)
-    means that every op using a tensor has already sent it its share of the
-    gradient: the sum over all paths is complete when the tensor's own vjp runs.
-    One pass, no recursion and no separate sort, so a chain of 100,000 ops is fine.
-    """
-    wanted = {t._seq: i for i, t in enumerate(wrt)} if wrt else None
-    found: list[Any] = [None] * len(wrt)
-    grads: dict[int, Any] = {}       # sequence number -> dL/d(tensor), summed over the paths so far
-    waiting: dict[int, Tensor] = {}  # sequence number -> tensor whose gradient is being summed
-    heap: list[int] = []             # minus the sequence numbers of the waiting tensors
-    for root, g in zip(roots, root_grads):
-        if not root.requires_grad:
-            continue
-        if create_graph and type(g) is not Tensor:
-            g = Tensor._node(g)
-        key = root._seq
-        if key in grads:
-            grads[key] = grads[key] + g
-        else:
-            grads[key] = g
-            waiting[key] = root
-            heappush(heap, -key)
-    anomaly = _Mode.detect_anomaly
-    previous_mode, _Mode.grad_enabled = _Mode.grad_enabled, create_graph
-    try:
-        while heap:
-            key = -heappop(heap)
-            node = waiting.pop(key)
-            g = grads.pop(key)
-            if wanted is not None and key in wanted:
-                found[wanted[key]] = g
-            op = node._op
-            if op is None or node._retain_grad:
-                if accumulate:
-                    _accumulate_grad(node, g, create_graph)
-                if op is None:
-                    continue
-            inputs = node._inputs
-            if create_graph:
-                input_grads = op.vjp(g, node, *inputs)
-            else:
-                input_grads = op.vjp(g, node.data, *op.args)
-            for x, needed, gx in zip(inputs, op.needs, input_grads):
-                if not needed or gx is None:
-                    continue
-                xdata = x.data
-                if gx.shape != xdata.shape:
-                    gx = unbroadcast(gx, xdata.shape)
-                if not create_graph and gx.dtype is not xdata.dtype:
-                    gx = gx.astype(xdata.dtype, copy=False)
-                if anomaly:
-                    _check_backward(op, g, gx)
-                key = x._seq
-                if key in grads:
-                    grads[key] = grads[key] + gx
-                else:
-                    grads[key] = gx
-                    waiting[key] = x
-                    heappush(heap, -key)
-    finally:
-        _Mode.grad_enabled = previous_mode
-    return found
-
-
-def _accumulate_grad(leaf: Tensor, g: Any, create_graph: bool) -> None:
-    if create_graph:
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
-    elif leaf.grad is None:  # an owned, writable copy: g may be shared with another input
-        leaf.grad = g.copy() if type(g) is np.ndarray else np.array(g, dtype=leaf.data.dtype)
-    else:
-        leaf.grad = leaf.grad + raw(g)
-
-
-def _all_finite(x: Any) -> bool:
-    return bool(np.all(np.isfinite(raw(x))))
-
-
-def _check_backward(op: Any, upstream: Any, result: Any) -> None:
-    if not _all_finite(result) and _all_finite(upstream):
-        raise FloatingPointError(
-            f"detect_anomaly: the backward of {type(op).__name__} produced NaN or inf "
-            f"from a finite upstream gradient")
-
-
-def check_forward(op: Any, inputs: Sequence[Any], out: Array) -> None:
-    if not _all_finite(out) and all(_all_finite(x) for x in inputs):
-        raise FloatingPointError(
-            f"detect_anomaly: the forward of {type(op).__name__} produced NaN or inf "
-            f"from finite inputs of shapes {[np.shape(raw(x)) for x in inputs]}")
+__all__ = ["Tensor", "as_float_array", "reject_numpy_options"]

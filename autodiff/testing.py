@@ -402,7 +402,7 @@ def _backward(info: OpInfo, args: Sequence[Any], kwargs: dict, seed: int,
     out = _partial(info, args, kwargs)(*tensors)
     g = np.random.default_rng(seed).standard_normal(out.shape).astype(out.dtype)
     g_before = g.copy()
-    out.backward(g)
+    out.backward(g, retain_graph=True)  # local_jacobian reads the graph afterwards
     if not np.array_equal(g, g_before):
         raise AssertionError(f"{where}: backward wrote into the upstream gradient")
     for k, t in zip(info.differentiable, tensors):

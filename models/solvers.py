@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from autodiff import Tensor
+from autodiff import Tensor, no_grad
 
 __all__ = ["SOLVERS", "MINI_BATCH_SOLVERS", "DivergenceError", "TrainResult", "GradientDescent",
            "Momentum", "Adam", "make_optimizer", "minimize"]
@@ -188,9 +188,10 @@ def minimize(loss_fn: LossFn, params: Sequence[Tensor], X: np.ndarray, y: np.nda
             return _mini_batch(loss_fn, params, X, y, solver, learning_rate, max_iter, batch_size, tol,
                                n_iter_no_change, momentum, random_state, verbose, progress, good, average)
     except DivergenceError:
-        for p, g in zip(params, good):
-            p.data[...] = g
-            p.grad = None
+        with no_grad():  # in place through the Tensor: the diverged graph may still hold the arrays
+            for p, g in zip(params, good):
+                p[...] = g
+                p.grad = None
         raise
 
 
@@ -245,8 +246,9 @@ def _mini_batch(loss_fn, params, X, y, solver, lr, max_iter, batch_size, tol, pa
             progress(1)
         if stopper.stop(value):
             break
-    for mean, p in zip(means, params):
-        p.data[...] = mean
+    with no_grad():
+        for mean, p in zip(means, params):
+            p[...] = mean
     return TrainResult(len(curve), curve, len(curve) < max_iter)
 
 
@@ -261,8 +263,9 @@ def _minimize_lbfgs(loss_fn, params, X, y, max_iter, tol, verbose, progress) -> 
     dtype = params[0].data.dtype
 
     def unpack(theta: np.ndarray) -> None:
-        for p, chunk, shape in zip(params, np.split(theta, np.cumsum(sizes)[:-1]), shapes):
-            p.data[...] = chunk.reshape(shape)
+        with no_grad():
+            for p, chunk, shape in zip(params, np.split(theta, np.cumsum(sizes)[:-1]), shapes):
+                p[...] = chunk.reshape(shape)
 
     def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
         unpack(theta)

@@ -37,12 +37,21 @@ def test_grad_accumulates_over_backward_calls():
     np.testing.assert_array_equal(x.grad, [3.0, 3.0, 3.0])
 
 
-def test_backward_twice_on_the_same_graph_accumulates():
+def test_backward_twice_on_the_same_graph_accumulates_with_retain_graph():
+    x = Tensor(2.0, requires_grad=True)
+    y = x ** 3
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad == 24.0
+
+
+def test_a_second_backward_through_a_freed_graph_raises():
     x = Tensor(2.0, requires_grad=True)
     y = x ** 3
     y.backward()
-    y.backward()
-    assert x.grad == 24.0
+    with pytest.raises(RuntimeError, match="pow.*retain_graph=True"):
+        y.backward()
+    assert x.grad == 12.0  # not doubled
 
 
 def test_leaf_only_reached_through_another_path_keeps_none():
@@ -95,7 +104,7 @@ def test_parameter_update_under_no_grad_keeps_leaf():
 def test_backward_with_gradient_on_non_scalar(x, g):
     t = Tensor(x, requires_grad=True)
     y = t.sin()
-    y.backward(g)
+    y.backward(g, retain_graph=True)
     np.testing.assert_array_equal(t.grad, g * np.cos(x))
     t.zero_grad()
     y.backward(Tensor(g))  # a Tensor gradient works as well
@@ -268,7 +277,7 @@ def test_numpy_inputs_are_never_mutated():
               (logits.softmax() * y).sum(), logits.log_softmax().sum(), logits.logsumexp(axis=1).sum(),
               logits.max(axis=0).sum(), (logits[np.arange(5), labels]).sum(), (logits.relu().abs() / (1 + X @ W ** 2)).sum()]
     for loss in losses:
-        loss.backward()
+        loss.backward(retain_graph=True)
         loss.backward(create_graph=True)
     (x @ W).backward(g_up)
     for a, c in zip((X, W, labels, y, g_up), copies):
@@ -309,11 +318,15 @@ def test_the_seed_of_a_scalar_backward_never_leaks(create_graph):
         x = Tensor(np.array(2.0, dtype), requires_grad=True)
         y = (x * x).retain_grad()
         for root in (x, y):
-            root.backward(create_graph=create_graph)
-            grad = root.grad.data if create_graph else root.grad
+            root.backward(create_graph=create_graph, retain_graph=True)
+            if create_graph:  # the gradient is part of the recorded backward graph: read-only while it lives
+                assert root.grad.dtype == dtype and root.grad.data is not np.ones(())
+                root.grad = None
+                continue
+            grad = root.grad
             assert grad.flags.writeable and grad.dtype == dtype
             grad[...] = 5.0
             root.grad = None
-            root.backward()
+            root.backward(retain_graph=True)
             assert root.grad == 1.0
             root.grad = None

@@ -269,9 +269,16 @@ def test_without_errstate_pytest_sees_numpys_warning():
 
 
 # ----- numpy functions without a derivative -------------------------------------------------------------------------------
-@pytest.mark.parametrize("call, name", [(lambda t: np.arctan(t), "arctan"), (lambda t: np.maximum(t, 0.0), "maximum"),
-                                        (lambda t: np.log1p(t), "log1p"), (lambda t: np.add.reduce(t), "add"),
-                                        (lambda t: np.exp(t, out=np.empty(3)), "exp")])
+@pytest.mark.parametrize("call, name", [(lambda t: np.frexp(t), "frexp"), (lambda t: np.add.reduce(t), "add.reduce"),
+                                        (lambda t: np.multiply.outer(t, t), "multiply.outer")])
 def test_numpy_ufunc_without_derivative_is_named(call, name):
-    with pytest.raises(TypeError, match=rf"numpy's {name} \(.*\) has no derivative in autodiff"):
+    with pytest.raises(TypeError, match=rf"numpy's {name} has no derivative in autodiff"):
         call(leaf((3,)))
+
+
+def test_numpy_ufunc_writing_into_an_array_is_refused():
+    with pytest.raises(TypeError, match="numpy's exp cannot write a Tensor's result into an array"):
+        np.exp(leaf((3,)), out=np.empty(3))
+    a = np.zeros(3)
+    with pytest.raises(TypeError, match="a = a \\+ t"):
+        a += leaf((3,))

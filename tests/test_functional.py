@@ -174,7 +174,7 @@ def test_gradients_does_not_touch_grad():
     x = Tensor([1.0, 2.0], requires_grad=True)
     h = (x * 3.0).retain_grad()
     y = (h * h).sum()
-    gx, gh = ad.gradients(y, [x, h])
+    gx, gh = ad.gradients(y, [x, h], retain_graph=True)
     np.testing.assert_array_equal(gx, 18.0 * np.array([1.0, 2.0]))
     np.testing.assert_array_equal(gh, 6.0 * np.array([1.0, 2.0]))
     assert x.grad is None and h.grad is None
@@ -186,7 +186,7 @@ def test_gradients_does_not_touch_grad():
 def test_gradients_with_grad_outputs_and_several_outputs():
     x = Tensor([1.0, 2.0], requires_grad=True)
     a, b = x * x, x.sum()
-    (g,) = ad.gradients([a, b], [x], [np.array([1.0, 10.0]), np.array(5.0)])
+    (g,) = ad.gradients([a, b], [x], [np.array([1.0, 10.0]), np.array(5.0)], retain_graph=True)
     np.testing.assert_array_equal(g, [2.0 + 5.0, 40.0 + 5.0])
     unrelated = Tensor([0.0, 0.0, 0.0], requires_grad=True)
     (z,) = ad.gradients(b, [unrelated])

@@ -46,7 +46,7 @@ def test_dot_of_a_known_graph():
 def test_dot_shows_gradients_after_backward_without_touching_grad():
     L, w, b = logistic()
     assert "grad" not in to_dot(L)
-    L.backward()
+    L.backward(retain_graph=True)  # the drawing walks the graph again for the inner nodes' gradients
     wgrad = w.grad.copy()
     dot = to_dot(L)
     yhat = 1 / (1 + np.exp(-(w.data @ X + b.data)))
@@ -82,7 +82,7 @@ def test_text_tree():
     assert any("ŷ = sigmoid ()" in line for line in lines)
     assert any("w (4,) = [0.1, -0.2, 0.3, 0.4]" in line for line in lines)
     assert any("ŷ (see above)" in line for line in lines)  # the fan-out is expanded once
-    L.backward()
+    L.backward(retain_graph=True)
     assert "grad 1" in text_tree(L).splitlines()[0]
 
 
@@ -107,7 +107,7 @@ def test_graph_object_without_dot(monkeypatch):
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 def test_draw_renders_with_dot(tmp_path):
     L, *_ = logistic()
-    L.backward()
+    L.backward(retain_graph=True)
     g = ad.draw(L, tmp_path / "graph.png")
     assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in g._repr_mimebundle_()["image/svg+xml"]

@@ -133,7 +133,7 @@ class RandomGraph(RuleBasedStateMachine):
             total = term if total is None else total + term
         for leaf in self.leaves:
             leaf.zero_grad()
-        total.backward()
+        total.backward(retain_graph=True)  # the nodes take part in later checks too
 
         def S(L):
             return sum(w * node.recompute(L).sum() for node, w in zip(chosen, weights))

@@ -89,10 +89,14 @@ def test_attributes():
     assert (t.shape, t.ndim, t.size, t.dtype) == ((2, 3), 2, 6, np.float64)
     assert t.requires_grad and t.is_leaf and t.op is None and t.inputs == ()
     assert t.grad is None and t.name == "w"
-    assert t.numpy() is t.data
+    assert t.detach().numpy() is t.data
     assert len(t) == 2
     assert t.tolist() == a.tolist()
-    np.testing.assert_array_equal(np.asarray(t), a)
+    np.testing.assert_array_equal(np.asarray(t.detach()), a)
+    with pytest.raises(TypeError, match="requires grad"):
+        np.asarray(t)  # would silently leave the graph behind
+    with pytest.raises(TypeError, match="requires grad"):
+        t.numpy()
     u = t * 2.0
     assert not u.is_leaf and u.requires_grad
     assert type(u.op).__name__ == "Mul" and u.inputs[0] is t and u.inputs[1] == 2.0

@@ -5,130 +5,128 @@ shape of each input.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from .base import Op
+from .base import Op, raw
 
 
 class Add(Op):
     """z = x + y.   ∂z/∂x = 1, ∂z/∂y = 1:   dL/dx = g, dL/dy = g."""
 
-    __slots__ = ()
-    name = "add"
-    symbol = "+"
+    name, numpy, symbol = "add", ("add",), "+"
+    local = ('∂z/∂x = 1', '∂z/∂b = 1')
 
-    def forward(self, x, y):
+    def forward(self, ctx, x, y):
         return x + y
 
-    def vjp(self, g, out, x, y):
+    def vjp(self, ctx, g, out, x, y):
         return g, g
 
 
 class Sub(Op):
     """z = x − y.   ∂z/∂x = 1, ∂z/∂y = −1:   dL/dx = g, dL/dy = −g."""
 
-    __slots__ = ()
-    name = "sub"
-    symbol = "-"
+    name, numpy, symbol = "sub", ("subtract",), "-"
+    local = ('∂(x − y)/∂x = 1', '∂(x − y)/∂y = −1')
 
-    def forward(self, x, y):
+    def forward(self, ctx, x, y):
         return x - y
 
-    def vjp(self, g, out, x, y):
-        return g, (-g if self.needs[1] else None)
+    def vjp(self, ctx, g, out, x, y):
+        return g, (-g if ctx.needs[1] else None)
 
 
 class Mul(Op):
     """z = x · y (elementwise).   dL/dx = g · y, dL/dy = g · x."""
 
-    __slots__ = ()
-    name = "mul"
-    symbol = "*"
+    name, numpy, symbol = "mul", ("multiply",), "*"
+    local = ('∂(xy)/∂x = y', '∂(xy)/∂y = x')
 
-    def forward(self, x, y):
+    def forward(self, ctx, x, y):
         return x * y
 
-    def vjp(self, g, out, x, y):
-        need_x, need_y = self.needs
+    def vjp(self, ctx, g, out, x, y):
+        need_x, need_y = ctx.needs
         return (g * y if need_x else None), (g * x if need_y else None)
 
 
 class Div(Op):
     """z = x / y.   dL/dx = g / y, dL/dy = −g · x / y² = −g · z / y."""
 
-    __slots__ = ()
-    name = "div"
-    symbol = "/"
+    name, numpy, symbol = "div", ("divide",), "/"
+    local = ('∂(x/y)/∂x = 1/y', '∂(x/y)/∂y = −x/y²')
 
-    def forward(self, x, y):
+    def forward(self, ctx, x, y):
         return x / y
 
-    def vjp(self, g, out, x, y):
-        need_x, need_y = self.needs
+    def vjp(self, ctx, g, out, x, y):
+        need_x, need_y = ctx.needs
         return (g / y if need_x else None), (-g * out / y if need_y else None)
 
 
 class Neg(Op):
     """z = −x.   dL/dx = −g."""
 
-    __slots__ = ()
-    name = "neg"
+    name, numpy, method = "neg", ("negative",), "__neg__"
+    local = '∂(−x)/∂x = −1'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return -x
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (-g,)
 
 
 class Pow(Op):
-    """z = x ** y.   dL/dx = g · y · x^(y−1),   dL/dy = g · z · log x  (x > 0).
+    """z = x ** y.   dL/dx = g · y · x^(y−1),   dL/dy = g · z · log x.
 
-    A number as exponent (``x ** 2``) is a constant: only dL/dx is computed.
+    At the edges, as PyTorch: d(x⁰)/dx = 0 (also at x = 0, where x^(−1) is
+    infinite), and d(0^y)/dy = 0 (log 0 = −∞ times 0^y = 0).
     """
 
-    __slots__ = ()
-    name = "pow"
-    symbol = "**"
+    name, numpy, symbol = "pow", ("power",), "**"
+    local = ('∂(xⁿ)/∂x = n·xⁿ⁻¹', '∂(xⁿ)/∂n = xⁿ·log x')
 
-    def forward(self, x, y):
+    def forward(self, ctx, x, y):
         return x ** y
 
-    def vjp(self, g, out, x, y):
-        need_x, need_y = self.needs
-        return ((g * y * x ** (y - 1) if need_x else None),
-                (g * out * np.log(x) if need_y else None))
+    def vjp(self, ctx, g, out, x, y):
+        need_x, need_y = ctx.needs
+        gx = gy = None
+        if need_x:
+            # y·x^(y−1); where x = y = 0 that is 0·∞, so the exponent y−1 becomes y there (0·0⁰ = 0)
+            gx = g * y * x ** (y - (1.0 - (raw(x) == 0) * (raw(y) == 0)))
+        if need_y:
+            # z·log x, with log x replaced by log 1 = 0 where x = 0
+            gy = g * out * np.log(x + (raw(x) == 0))
+        return gx, gy
 
 
-def _swap(a: Any) -> Any:
+def _swap(a):
     """Transpose of the last two axes (of every matrix in a batch)."""
     return a.swapaxes(-1, -2)
 
 
 class MatMul(Op):
-    """Z = A @ B, numpy's matmul (1-D, 2-D and batched).
+    """Z = A @ B (numpy's matmul: 1-D, 2-D, batched).   dL/dA = G · Bᵀ,  dL/dB = Aᵀ · G.
 
-    For matrices: dL/dA = G · Bᵀ and dL/dB = Aᵀ · G (the lecture's
-    ∇_w J = (1/m) Xᵀ(Ŷ − Y) is the second one, with G = (Ŷ − Y)/m).
+    The lecture's ∇_w J = (1/m) Xᵀ(Ŷ − Y) is the second one, with G = (Ŷ − Y)/m.
     A 1-D operand is a row (on the left) or a column (on the right) vector.
     """
 
-    __slots__ = ()
-    name = "matmul"
-    symbol = "@"
+    name, numpy, symbol = "matmul", ("matmul",), "@"
+    local = ('∂z/∂w_j = x_j   (A @ B: dL/dA = G·Bᵀ)', '∂z_i/∂w_j = x_ij   (A @ B: dL/dB = Aᵀ·G)')
 
-    def explain_error(self, error):
-        if np.ndim(self.args[0]) == 0 or np.ndim(self.args[1]) == 0:
+    def explain_error(self, error, arrays, **params):
+        if np.ndim(arrays[0]) == 0 or np.ndim(arrays[1]) == 0:
             return "both operands need at least one dimension (use * to scale)"
         return "the last axis of the left operand must match the second-to-last (or only) axis of the right"
 
-    def forward(self, a, b):
+    def forward(self, ctx, a, b):
         return np.matmul(a, b)  # a 0-d operand raises ValueError, which explain_error explains
 
-    def vjp(self, g, out, a, b):
-        need_a, need_b = self.needs
+    def vjp(self, ctx, g, out, a, b):
+        need_a, need_b = ctx.needs
         if a.ndim == 1 and b.ndim == 1:  # inner product a·b, g is a scalar
             return (g * b if need_a else None), (g * a if need_b else None)
         if a.ndim == 1:  # (n,) @ (..., n, k) -> (..., k)
@@ -142,3 +140,6 @@ class MatMul(Op):
         if a.ndim == 2 and b.ndim == 2:  # the common case: .T is cheaper than swapaxes
             return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
         return (g @ _swap(b) if need_a else None), (_swap(a) @ g if need_b else None)
+
+
+add, sub, mul, div, neg, pow, matmul = Add(), Sub(), Mul(), Div(), Neg(), Pow(), MatMul()

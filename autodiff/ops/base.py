@@ -1,114 +1,132 @@
-"""What every op is: a forward on numpy arrays and its vector-Jacobian product.
+"""What every op is: a class holding its formula, its forward and its
+vector-Jacobian product, and naming the numpy functions it implements.
 
-An op's ``vjp(g, out, *inputs)`` receives the upstream gradient ``g`` = dL/d(out)
+An op object is stateless: one instance serves every call (``ops.exp`` is the
+``Exp`` op, and also the public function ``autodiff.exp``). What one call needs
+for its backward is kept on the output node, the ``ctx`` that ``forward`` and
+``vjp`` receive:
+
+- ``ctx.needs[i]``: whether input i wants a gradient (skip the work otherwise);
+- ``ctx.saved``: whatever ``forward`` stored there (an axis, a cache).
+
+``forward(ctx, *arrays, **params)`` computes the output from numpy arrays.
+``vjp(ctx, g, out, *inputs)`` receives the upstream gradient ``g`` = dL/d(out)
 and returns dL/d(input) for each input (None for an input that needs none):
 
     dL/dx_j = Σ_i g_i · ∂out_i/∂x_j        (gᵀ·J, the chain rule for one node)
 
-It is written with numpy functions and methods only, so the same code runs on
-numpy arrays (a plain backward pass: fast) and on Tensors (``create_graph=True``:
-every numpy call dispatches to a differentiable op through ``__array_ufunc__``),
-which is what makes gradients of gradients, Hessians and JVPs work.
-An op never writes into ``g`` or into its inputs, and returns gradients that may
-have the broadcast shape: the engine sums them back to each input's shape.
+The vjp is written with numpy functions and methods only, so the same code runs
+on numpy arrays (a plain backward: fast) and on Tensors (``create_graph=True``:
+every numpy call dispatches to a differentiable op), which is what makes
+gradients of gradients, Hessians and JVPs work. It never writes into ``g``, the
+inputs or ``out``, and may return gradients of the broadcast shape: the engine
+sums them back to each input's shape.
+
+An op may add ``plain_vjp``, a faster kernel for the plain pass only (it may
+reuse numpy values from ``ctx.saved``, and write into arrays it made). That is
+just an optimization: the registry tests check it against ``vjp``.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _Mode, check_forward, raw
+from ..engine import Node, apply, raw
+
+__all__ = ["INSTANCES", "Op", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
+           "reject_numpy_options", "inside_vjp"]
+
+OP_CLASSES: list[type] = []  # every Op subclass, in the order defined (the registry test reads it)
+INSTANCES: dict[type, "Op"] = {}  # the first instance of each op class: the one the functions use
 
 
 class Op:
-    """Base class. ``needs[i]`` tells the vjp whether input i wants a gradient,
-    so that no work is done for inputs that need none; ``args`` are the numpy
-    values forward ran on (references, not copies), which a plain backward
-    hands to the vjp."""
+    """Base class of the ops. Subclasses set:
 
-    __slots__ = ("needs", "args")
-    needs: tuple
-    args: tuple
+    ``name``: the op's name (errors, graphs, the registry);
+    ``numpy``: the names of the numpy functions or ufuncs it implements
+    (``np.exp(t)`` dispatches to it);
+    ``method``: the name of the Tensor method that applies it, if any;
+    ``symbol``: for the binary operators, how errors write the operation.
+    The docstring's first line is the formula that ``explain`` shows.
+    """
+
     name = "op"
-    symbol = ""  # for binary operators: the error names the shapes as "(2, 3) @ (2, 3)"
+    numpy: tuple[str, ...] = ()
+    method: str | None = None
+    symbol = ""
+    local: str | tuple[str, ...] = ""  # the local derivative as the lecture writes it (explain shows it)
 
-    def forward(self, *inputs: Any) -> np.ndarray:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "plain_vjp" not in cls.__dict__:  # one vjp serves both passes unless a fast kernel is given
+            cls.plain_vjp = cls.vjp  # type: ignore[method-assign]
+        OP_CLASSES.append(cls)
+
+    def __init__(self) -> None:
+        INSTANCES.setdefault(type(self), self)
+
+    def __call__(self, *inputs: Any) -> Any:
+        """Apply the op to Tensors, numpy arrays or numbers (the public function)."""
+        return apply(self, *[lift(x, self.name) for x in inputs])
+
+    def forward(self, ctx: Node, *arrays: Any, **params: Any) -> np.ndarray:
         raise NotImplementedError
 
-    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
+    def vjp(self, ctx: Node, g: Any, out: Any, *inputs: Any) -> tuple:
         raise NotImplementedError
 
-    def explain_error(self, error: Exception) -> str:
-        return str(error)
+    plain_vjp = vjp
+
+    @property
+    def __name__(self) -> str:  # the op serves as a function: autodiff.exp.__name__ == "exp"
+        return self.name
+
+    @property
+    def formula(self) -> str:
+        """The formula and its local derivative (the docstring's first line)."""
+        return (type(self).__doc__ or self.name).strip().splitlines()[0]
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
+        return f"<op {self.name}>"
 
-
-_NEEDS_1 = ((False,), (True,))  # indexed by requires_grad
-_NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
-
-
-def apply(op: Op, *inputs: Any) -> Tensor:
-    """Run ``op`` forward on tensors, numpy arrays or numbers, and record a node
-    when gradients are on and some input requires one.
-
-    This is the per-node cost of every forward, so it is kept lean."""
-    # Tuples, not lists: the garbage collector stops tracking a tuple of arrays
-    # and numbers, and the needs are shared constant tuples (no allocation), which
-    # keeps its passes short when a graph holds 100,000 nodes.
-    arrays: tuple[Any, ...]
-    needs: tuple[bool, ...]
-    if len(inputs) == 1:  # the common arities without a loop
-        x = inputs[0]
-        if isinstance(x, Tensor):
-            arrays, needs = (x.data,), _NEEDS_1[x.requires_grad]
-        else:
-            arrays, needs = inputs, _NEEDS_1[False]
-    elif len(inputs) == 2:
-        x, y = inputs
-        x_is, y_is = isinstance(x, Tensor), isinstance(y, Tensor)
-        arrays = (x.data if x_is else x, y.data if y_is else y)
-        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
-    else:
-        arrays = tuple([x.data if isinstance(x, Tensor) else x for x in inputs])
-        needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
-    op.needs = needs
-    op.args = arrays
-    try:
-        out = op.forward(*arrays)
-    except (ValueError, IndexError) as error:
-        raise type(error)(_describe_error(op, arrays, error)) from None
-    if type(out) is not np.ndarray:  # numpy turns 0-d results into scalars
-        out = np.asarray(out)
-    if _Mode.detect_anomaly:
-        check_forward(op, arrays, out)
-    if True in needs and _Mode.grad_enabled:
-        return Tensor._node(out, op, inputs)
-    return Tensor._node(out)
-
-
-def _describe_error(op: Op, arrays: Sequence[Any], error: Exception) -> str:
-    shapes = [str(np.shape(a)) for a in arrays]
-    what = f" {op.symbol} ".join(shapes) if op.symbol else "cannot apply to shapes " + " and ".join(shapes)
-    return f"{op.name}: {what}: {op.explain_error(error)}"
+    def __reduce__(self) -> Any:  # ops pickle by name, as the module-level instances they are
+        return self.name
 
 
 def lift(x: Any, who: str) -> Any:
     """An operand as an op input: Tensors and Python numbers as they are,
     anything else as a numeric numpy array (float64 unless already float)."""
     kind = type(x)
-    if kind is Tensor or kind is float or kind is int:  # the common cases, checked first
+    if kind is float or kind is int or isinstance(x, Node):  # the common cases, checked first
         return x
     if kind is np.ndarray and x.dtype.kind == "f":
         return x
-    if isinstance(x, (Tensor, float, int)) and not isinstance(x, bool):
+    if isinstance(x, (float, int)) and not isinstance(x, bool):
         return x
-    array = np.asarray(x)
+    try:
+        array = np.asarray(x)
+    except ValueError as error:
+        raise ValueError(f"{who}: operand is not a regular array: {error}") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{who}: operand must be numeric, got {type(x).__name__} of dtype {array.dtype}")
     return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
+def inside_vjp(op: Op, x: Any, *args: Any, **kwargs: Any) -> Any:
+    """``op(x)`` for use inside a vjp: a Tensor for a Tensor (recorded under
+    create_graph), a numpy array for a numpy array (a plain pass)."""
+    out = op(x, *args, **kwargs)
+    return out if isinstance(x, Node) else out.data
+
+
+def reject_numpy_options(who: str, options: dict) -> None:
+    """numpy's extra arguments (out=, dtype=, where=, ...) have no meaning on a graph."""
+    given = [k for k, v in options.items() if v is not None and not (k == "where" and v is True)]
+    if given:
+        raise TypeError(f"{who}: {', '.join(f'{k}=' for k in given)} not supported on a Tensor "
+                        f"(apply numpy to tensor.detach().data for a plain array)")
 
 
 def reduced_shape(shape: tuple, axis: Any) -> tuple:
@@ -119,24 +137,31 @@ def reduced_shape(shape: tuple, axis: Any) -> tuple:
     return tuple(1 if i in reduced else n for i, n in enumerate(shape))
 
 
-def broadcast_to(g: Any, shape: tuple) -> Any:
+def broadcast_to_shape(g: Any, shape: tuple) -> Any:
     """``g`` broadcast to ``shape``, for arrays and Tensors alike."""
-    if isinstance(g, Tensor):
-        from .shape import BroadcastTo
-        return apply(BroadcastTo(shape), g)
-    out = np.empty(shape, dtype=g.dtype)  # faster than np.broadcast_to for small arrays
+    if isinstance(g, Node):
+        from .shape import broadcast_to
+        return broadcast_to(g, shape)
+    out = np.empty(shape, dtype=g.dtype)  # faster than np.broadcast_to + copy for small arrays
     out[...] = g
     return out
 
 
 def check_axis(who: str, ndim: int, axis: Any) -> Any:
-    """Normalise an axis argument, with an error that names the op."""
+    """Normalise an axis argument (an int or a tuple), with an error that names the op.
+    On a 0-d tensor, axis 0 or -1 reduces nothing (as PyTorch allows)."""
     if axis is None:
         return None
+    if isinstance(axis, list):
+        axis = tuple(axis)
     axes = axis if isinstance(axis, tuple) else (axis,)
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -ndim <= a < max(ndim, 1):
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{who}: axis must be an int or a tuple of ints, got {a!r}")
+        if not -max(ndim, 1) <= a < max(ndim, 1):
             raise ValueError(f"{who}: axis {a} is out of range for a tensor with {ndim} dimensions")
-    if len({a % max(ndim, 1) for a in axes}) != len(axes):
+    if ndim == 0:
+        return None
+    if len({int(a) % ndim for a in axes}) != len(axes):
         raise ValueError(f"{who}: repeated axis in {axis}")
-    return axis
+    return tuple(int(a) % ndim for a in axes) if isinstance(axis, tuple) else int(axis) % ndim

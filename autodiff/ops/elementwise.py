@@ -4,32 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, raw
+from .base import Op, apply, lift, raw
 
 
 class Exp(Op):
     """y = eˣ.   f'(x) = eˣ = y."""
 
-    __slots__ = ()
-    name = "exp"
+    name, numpy, method = "exp", ("exp",), "exp"
+    local = 'd(eˣ)/dx = eˣ'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.exp(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g * out,)
 
 
 class Log(Op):
     """y = log x (natural).   f'(x) = 1/x."""
 
-    __slots__ = ()
-    name = "log"
+    name, numpy, method = "log", ("log",), "log"
+    local = 'd(log x)/dx = 1/x'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.log(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g / x,)
 
 
@@ -43,105 +43,156 @@ def stable_sigmoid(z: np.ndarray) -> np.ndarray:
 class Sigmoid(Op):
     """ŷ = σ(z) = 1/(1 + e⁻ᶻ).   The lecture's dŷ/dz = ŷ(1 − ŷ)."""
 
-    __slots__ = ()
-    name = "sigmoid"
+    name, method = "sigmoid", "sigmoid"
+    local = 'dŷ/dz = ŷ(1 − ŷ)'
 
-    def forward(self, z):
+    def forward(self, ctx, z):
         return stable_sigmoid(z)
 
-    def vjp(self, g, out, z):
+    def vjp(self, ctx, g, out, z):
         return (g * out * (1.0 - out),)
 
 
 class Tanh(Op):
     """y = tanh x.   f'(x) = 1 − y²."""
 
-    __slots__ = ()
-    name = "tanh"
+    name, numpy, method = "tanh", ("tanh",), "tanh"
+    local = 'd(tanh x)/dx = 1 − tanh² x'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.tanh(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g * (1.0 - out * out),)
 
 
 class Relu(Op):
     """y = max(x, 0).   f'(x) = 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
 
-    __slots__ = ()
-    name = "relu"
+    name, method = "relu", "relu"
+    local = 'd relu/dx = 1 if x > 0 else 0'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.maximum(x, 0.0)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g * (raw(x) > 0),)
 
 
 class Sin(Op):
     """y = sin x.   f'(x) = cos x."""
 
-    __slots__ = ()
-    name = "sin"
+    name, numpy, method = "sin", ("sin",), "sin"
+    local = 'd(sin x)/dx = cos x'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.sin(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g * np.cos(x),)
 
 
 class Cos(Op):
     """y = cos x.   f'(x) = −sin x."""
 
-    __slots__ = ()
-    name = "cos"
+    name, numpy, method = "cos", ("cos",), "cos"
+    local = 'd(cos x)/dx = −sin x'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.cos(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (-g * np.sin(x),)
 
 
 class Sqrt(Op):
     """y = √x.   f'(x) = 1/(2√x) = 0.5/y."""
 
-    __slots__ = ()
-    name = "sqrt"
+    name, numpy, method = "sqrt", ("sqrt",), "sqrt"
+    local = 'd(√x)/dx = 1/(2√x)'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.sqrt(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g * 0.5 / out,)
 
 
 class Abs(Op):
     """y = |x|.   f'(x) = sign(x) (0 at x = 0, as PyTorch and JAX)."""
 
-    __slots__ = ()
-    name = "abs"
+    name, numpy, method = "abs", ("absolute",), "abs"
+    local = 'd|x|/dx = sign(x)'
 
-    def forward(self, x):
+    def forward(self, ctx, x):
         return np.abs(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g * np.sign(raw(x)),)
+
+
+class Log1p(Op):
+    """y = log(1 + x), exact for tiny x.   f'(x) = 1/(1 + x)."""
+
+    name, numpy = "log1p", ("log1p",)
+
+    def forward(self, ctx, x):
+        return np.log1p(x)
+
+    def vjp(self, ctx, g, out, x):
+        return (g / (1.0 + x),)
+
+
+class Maximum(Op):
+    """z = max(x, y) elementwise.   dL/dx = g where x > y, dL/dy = g where y > x; a tie shares g equally."""
+
+    name, numpy = "maximum", ("maximum",)
+
+    def forward(self, ctx, x, y):
+        return np.maximum(x, y)
+
+    def vjp(self, ctx, g, out, x, y):
+        return _pick(ctx, g, raw(x), raw(y), np.greater)
+
+
+class Minimum(Op):
+    """z = min(x, y) elementwise.   dL/dx = g where x < y, dL/dy = g where y < x; a tie shares g equally."""
+
+    name, numpy = "minimum", ("minimum",)
+
+    def forward(self, ctx, x, y):
+        return np.minimum(x, y)
+
+    def vjp(self, ctx, g, out, x, y):
+        return _pick(ctx, g, raw(x), raw(y), np.less)
+
+
+def _pick(ctx, g, x, y, wins):
+    """The gradient of an elementwise choice between x and y: to the winner, halved on a tie."""
+    need_x, need_y = ctx.needs
+    share_x = wins(x, y) + 0.5 * (x == y)
+    return (g * share_x if need_x else None), (g * (1.0 - share_x) if need_y else None)
 
 
 class AsType(Op):
     """y = x converted to another float dtype.   dL/dx = g, converted back."""
 
-    __slots__ = ("dtype",)
-    name = "astype"
+    name, method = "astype", "astype"
+    local = 'dL/dx = g converted back'
 
-    def __init__(self, dtype):
-        self.dtype = np.dtype(dtype)
+    def __call__(self, x, dtype):
+        dtype = np.dtype(dtype)
+        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise TypeError(f"astype: dtype must be float32 or float64, got {dtype}")
+        return apply(self, lift(x, self.name), dtype=dtype)
 
-    def forward(self, x):
-        return x.astype(self.dtype)
+    def forward(self, ctx, x, dtype):
+        return x.astype(dtype)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         return (g.astype(x.dtype),)
+
+
+exp, log, sigmoid, tanh, relu = Exp(), Log(), Sigmoid(), Tanh(), Relu()
+sin, cos, sqrt, abs, astype = Sin(), Cos(), Sqrt(), Abs(), AsType()
+log1p, maximum, minimum = Log1p(), Maximum(), Minimum()

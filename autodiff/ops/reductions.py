@@ -6,104 +6,113 @@ reduce and broadcast are each other's adjoint.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import Op, broadcast_to, raw, reduced_shape
+from .base import Op, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
 
 
 def _spread(g, x_shape, axis):
     """Upstream gradient of a reduction, reshaped to keepdims and broadcast to x."""
-    return broadcast_to(g.reshape(reduced_shape(x_shape, axis)), x_shape)
+    return broadcast_to_shape(g.reshape(reduced_shape(x_shape, axis)), x_shape)
 
 
-class Sum(Op):
+class _Reduction(Op):
+    """Shared: ``op(x, axis=None, keepdims=False)``; numpy's other options are refused."""
+
+    def __call__(self, x: Any, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Any:  # type: ignore[override]
+        reject_numpy_options(self.name, numpy_options)
+        x = lift(x, self.name)
+        return apply(self, x, axis=check_axis(self.name, np.ndim(raw(x)), axis), keepdims=bool(keepdims))
+
+
+class Sum(_Reduction):
     """y = Σ_axis x.   ∂y/∂x_i = 1 for every reduced element:  dL/dx = g, spread."""
 
-    __slots__ = ("axis", "keepdims")
-    name = "sum"
+    name, numpy, method = "sum", ("sum",), "sum"
+    local = '∂(Σ_i x_i)/∂x_i = 1'
 
-    def __init__(self, axis=None, keepdims=False):
-        self.axis, self.keepdims = axis, keepdims
+    def forward(self, ctx, x, axis, keepdims):
+        ctx.saved = axis
+        return x.sum(axis=axis, keepdims=keepdims)
 
-    def forward(self, x):
-        return x.sum(axis=self.axis, keepdims=self.keepdims)
-
-    def vjp(self, g, out, x):
-        return (_spread(g, x.shape, self.axis),)
+    def vjp(self, ctx, g, out, x):
+        return (_spread(g, x.shape, ctx.saved),)
 
 
-class Mean(Op):
+class Mean(_Reduction):
     """y = (1/n) Σ_axis x.   dL/dx = g / n, spread (n = number of reduced elements)."""
 
-    __slots__ = ("axis", "keepdims")
-    name = "mean"
+    name, numpy, method = "mean", ("mean",), "mean"
+    local = '∂((1/m) Σ_i x_i)/∂x_i = 1/m'
 
-    def __init__(self, axis=None, keepdims=False):
-        self.axis, self.keepdims = axis, keepdims
-
-    def forward(self, x):
+    def forward(self, ctx, x, axis, keepdims):
         if x.size == 0:
             raise ValueError("mean of an empty tensor")
-        total = x.sum(axis=self.axis, keepdims=self.keepdims)
-        return total / (x.size // max(total.size, 1))
+        ctx.saved = axis
+        total = x.sum(axis=axis, keepdims=keepdims)
+        return total / (x.size // total.size if total.size else 1)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         n = x.size // out.size
-        if type(g) is np.ndarray and g.size == 1:  # the mean of everything: every element gets g/n
+        return (_spread(g / n, x.shape, ctx.saved),)
+
+    def plain_vjp(self, ctx, g, out, x):
+        if g.size == 1:  # the mean of everything: every element gets g/n
             gx = np.empty(x.shape, g.dtype)
-            gx.fill(g.item() / n)
+            gx.fill(g.item() / (x.size // out.size))
             return (gx,)
-        return (_spread(g / n, x.shape, self.axis),)
+        return self.vjp(ctx, g, out, x)
 
 
-class Max(Op):
+class Max(_Reduction):
     """y = max_axis x.   ∂y/∂x_i = 1 where x_i is the maximum (shared equally
     between ties, as JAX and PyTorch's amax do), 0 elsewhere."""
 
-    __slots__ = ("axis", "keepdims")
-    name = "max"
+    name, numpy, method = "max", ("max", "amax"), "max"
+    local = '∂max/∂x_i = 1 at the maximum, 0 elsewhere'
 
-    def __init__(self, axis=None, keepdims=False):
-        self.axis, self.keepdims = axis, keepdims
-
-    def forward(self, x):
+    def forward(self, ctx, x, axis, keepdims):
         if x.size == 0:
             raise ValueError("max of an empty tensor")
-        return np.max(x, axis=self.axis, keepdims=self.keepdims)
+        ctx.saved = axis
+        return np.max(x, axis=axis, keepdims=keepdims)
 
-    def vjp(self, g, out, x):
-        kept = reduced_shape(x.shape, self.axis)
-        winners = raw(x) == raw(out).reshape(kept)
-        share = winners / winners.sum(axis=self.axis, keepdims=True)
-        return (_spread(g, x.shape, self.axis) * share,)
+    def vjp(self, ctx, g, out, x):
+        axis = ctx.saved
+        winners = raw(x) == raw(out).reshape(reduced_shape(x.shape, axis))
+        share = winners / winners.sum(axis=axis, keepdims=True)
+        return (_spread(g, x.shape, axis) * share,)
 
 
-class LogSumExp(Op):
-    """y = log Σ_axis eˣ, computed as m + log Σ e^(x − m) with m = max x, so
-    that no exp overflows.   ∂y/∂x_i = e^(x_i − y): the softmax."""
+class LogSumExp(_Reduction):
+    """y = log Σ_axis eˣ = m + log Σ e^(x − m), m = max x (no exp overflows).   ∂y/∂x_i = e^(x_i − y): the softmax."""
 
-    __slots__ = ("axis", "keepdims")
-    name = "logsumexp"
+    name, method = "logsumexp", "logsumexp"
+    local = '∂ log Σ_k e^(x_k) / ∂x_i = S_i (the softmax)'
 
-    def __init__(self, axis=None, keepdims=False):
-        self.axis, self.keepdims = axis, keepdims
-
-    def forward(self, x):
+    def forward(self, ctx, x, axis, keepdims):
         if x.size == 0:
             raise ValueError("logsumexp of an empty tensor")
-        m = np.max(x, axis=self.axis, keepdims=True)
+        ctx.saved = axis
+        m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0.0)
         with np.errstate(over="ignore"):  # x − m may round to −inf: e^(−inf) = 0 is right
             shifted = x - m
-        y = m + np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
-        if self.keepdims:
+        y = m + np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        if keepdims:
             return y
-        return y.reshape(()) if self.axis is None else np.squeeze(y, axis=self.axis)
+        return y.reshape(()) if axis is None else np.squeeze(y, axis=axis)
 
-    def vjp(self, g, out, x):
+    def vjp(self, ctx, g, out, x):
         # the softmax as e^(x − max)/Σ e^(x − max), not e^(x − y): for |x| ≳ 1e16 y
         # rounds to max x and e^(x − y) would give 1 to every tied maximum
-        m = np.max(raw(x), axis=self.axis, keepdims=True)
+        axis = ctx.saved
+        m = np.max(raw(x), axis=axis, keepdims=True)
         with np.errstate(over="ignore"):
             e = np.exp(x - np.where(np.isfinite(m), m, 0.0))
-        return (_spread(g, x.shape, self.axis) * (e / e.sum(axis=self.axis, keepdims=True)),)
+        return (_spread(g, x.shape, axis) * (e / e.sum(axis=axis, keepdims=True)),)
+
+
+sum, mean, max, logsumexp = Sum(), Mean(), Max(), LogSumExp()

@@ -3,48 +3,50 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op
+from .base import Op, apply, check_axis, lift, raw
 
 
-class Softmax(Op):
-    """S_j = e^(a_j) / Σ_k e^(a_k), computed as e^(a_j − max a) / Σ_k e^(a_k − max a).
+class _AlongAxis(Op):
+    def __call__(self, x, axis=-1):
+        x = lift(x, self.name)
+        ndim = np.ndim(raw(x))
+        if ndim == 0:
+            raise ValueError(f"{self.name}: needs a tensor with at least one dimension, got a 0-d tensor")
+        return apply(self, x, axis=check_axis(self.name, ndim, axis))
 
-    The lecture's Jacobian is D_j S_i = S_i(δ_ij − S_j), so the vector-Jacobian product is
 
-        dL/da_j = Σ_i g_i S_i(δ_ij − S_j) = S_j (g_j − Σ_i g_i S_i)
+class Softmax(_AlongAxis):
+    """S_j = e^(a_j) / Σ_k e^(a_k).   D_j S_i = S_i(δ_ij − S_j), so dL/da_j = S_j (g_j − Σ_i g_i S_i).
 
-    which never builds the N×N matrix.
+    Computed as e^(a_j − max a) / Σ_k e^(a_k − max a); the vjp never builds
+    the N×N Jacobian.
     """
 
-    __slots__ = ("axis",)
-    name = "softmax"
+    name, method = "softmax", "softmax"
+    local = 'D_j S_i = S_i(δ_ij − S_j)'
 
-    def __init__(self, axis=-1):
-        self.axis = axis
+    def forward(self, ctx, a, axis):
+        ctx.saved = axis
+        e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
 
-    def forward(self, a):
-        e = np.exp(a - np.max(a, axis=self.axis, keepdims=True))
-        return e / np.sum(e, axis=self.axis, keepdims=True)
-
-    def vjp(self, g, out, a):
-        return (out * (g - (g * out).sum(axis=self.axis, keepdims=True)),)
+    def vjp(self, ctx, g, out, a):
+        return (out * (g - (g * out).sum(axis=ctx.saved, keepdims=True)),)
 
 
-class LogSoftmax(Op):
-    """log S_j = a_j − log Σ_k e^(a_k) (log-sum-exp, finite for logits of ±1e4).
+class LogSoftmax(_AlongAxis):
+    """log S_j = a_j − log Σ_k e^(a_k).   ∂ log S_i/∂a_j = δ_ij − S_j, so dL/da_j = g_j − S_j Σ_i g_i."""
 
-    ∂ log S_i / ∂a_j = δ_ij − S_j, so dL/da_j = g_j − S_j Σ_i g_i, with S = e^(log S).
-    """
+    name, method = "log_softmax", "log_softmax"
+    local = '∂log S_i/∂a_j = δ_ij − S_j'
 
-    __slots__ = ("axis",)
-    name = "log_softmax"
+    def forward(self, ctx, a, axis):
+        ctx.saved = axis
+        shifted = a - np.max(a, axis=axis, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
-    def __init__(self, axis=-1):
-        self.axis = axis
+    def vjp(self, ctx, g, out, a):
+        return (g - np.exp(out) * g.sum(axis=ctx.saved, keepdims=True),)
 
-    def forward(self, a):
-        shifted = a - np.max(a, axis=self.axis, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
 
-    def vjp(self, g, out, a):
-        return (g - np.exp(out) * g.sum(axis=self.axis, keepdims=True),)
+softmax, log_softmax = Softmax(), LogSoftmax()

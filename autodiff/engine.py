@@ -1,0 +1,502 @@
+"""The engine: graph nodes, the recording of an op call, and the reverse pass.
+
+This is the bottom layer (it imports nothing of autodiff). Above it:
+``ops`` (one class per op: forward and vector-Jacobian product), then
+``tensor`` (the ``Tensor`` class with its operators and methods), then the
+public functions and transforms.
+
+A ``Node`` is a value in a computation: a numpy array, and, when it was made by
+an op while gradients were being recorded, the op, its inputs and what the op's
+forward saved for its backward. Everything one op call needs lives on its
+output node; op objects hold no per-call state and can be shared.
+
+``backpropagate`` walks the graph once, from the outputs to the leaves,
+applying the multivariate chain rule at every node:
+
+    dL/d(input) = dL/d(output) · D(output)/D(input)      (a vector-Jacobian product)
+
+and summing the contributions of every path (fan-out). Un-broadcasting, the sum
+of a gradient back to the shape of an input that numpy broadcast, is done here,
+once, for every op.
+
+Safety:
+- Modes (``no_grad``, anomaly detection) are per thread.
+- Every array a recorded node holds is read-only: the arrays from outside the
+  graph (a leaf's ``.data``, a numpy batch) while a live node holds them, the
+  arrays computed by recorded ops for good. So a write through ``x.data[...]``
+  or into a reused numpy buffer fails instead of silently changing a gradient.
+- A Tensor changed in place (``p -= lr * p.grad`` inside ``no_grad()``) may
+  write into such an array: the write is numbered (``write_in_place``), and
+  backward refuses to use a node that holds an array written after it was
+  recorded, naming the op.
+- Backward frees what each node saved; a second backward through the same graph
+  raises unless the first was told ``retain_graph=True``.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from contextlib import contextmanager
+from heapq import heappop, heappush
+from itertools import count
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+__all__ = ["Node", "apply", "backpropagate", "unbroadcast", "topological_order", "no_grad", "enable_grad",
+           "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "raw", "FLOAT_DTYPES"]
+
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+_next_number = count(1).__next__  # nodes are numbered as they are made (itertools.count is thread-safe)
+# In-place writes into arrays that a graph holds are numbered: a node's ``stamp``
+# is the last number given out when it was recorded, and _WRITTEN the number of
+# the last write into each held array. A held array written after the stamp has
+# changed under the node's feet.
+_next_write = count(1).__next__
+_last_write = [0]
+_WRITTEN: dict[int, int] = {}  # id(array) -> number of its last in-place write while held
+
+
+# ----- modes, one set per thread --------------------------------------------------------
+class _Modes(threading.local):
+    """Switches read on every op call; each thread starts with these defaults."""
+
+    grad_enabled = True
+    detect_anomaly = False
+
+
+MODES = _Modes()
+
+
+@contextmanager
+def _switch(name: str, value: bool) -> Iterator[None]:
+    previous = getattr(MODES, name)
+    setattr(MODES, name, value)
+    try:
+        yield
+    finally:
+        setattr(MODES, name, previous)
+
+
+def no_grad() -> Any:
+    """Ops run inside record no graph (evaluation, parameter updates). This thread only."""
+    return _switch("grad_enabled", False)
+
+
+def enable_grad() -> Any:
+    """Record graphs again, even inside ``no_grad()``. This thread only."""
+    return _switch("grad_enabled", True)
+
+
+def set_grad_enabled(mode: bool) -> Any:
+    """``with set_grad_enabled(training): ...``: recording on or off. This thread only."""
+    return _switch("grad_enabled", bool(mode))
+
+
+def is_grad_enabled() -> bool:
+    return MODES.grad_enabled
+
+
+def detect_anomaly() -> Any:
+    """Raise FloatingPointError naming the first op whose forward or backward
+    turns finite numbers into NaN or inf. This thread only."""
+    return _switch("detect_anomaly", True)
+
+
+def is_anomaly_enabled() -> bool:
+    return MODES.detect_anomaly
+
+
+# ----- read-only locks on the arrays a live graph saved from outside it -----------------
+_LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that locked it
+_LOCKS_GUARD = threading.Lock()
+_RELEASERS: set = set()          # weak references whose callbacks unlock a dead node's arrays
+
+
+def _lock(arrays: list) -> None:
+    with _LOCKS_GUARD:
+        for a in arrays:
+            _LOCKS[id(a)] = _LOCKS.get(id(a), 0) + 1
+            a.flags.writeable = False
+
+
+def _unlock(arrays: Sequence[np.ndarray]) -> None:
+    with _LOCKS_GUARD:
+        for a in arrays:
+            n = _LOCKS.get(id(a), 0) - 1
+            if n > 0:
+                _LOCKS[id(a)] = n
+            elif n == 0:
+                del _LOCKS[id(a)]
+                _WRITTEN.pop(id(a), None)
+                a.flags.writeable = True
+
+
+def is_locked(array: np.ndarray) -> bool:
+    """True while a live graph holds ``array`` read-only."""
+    return id(array) in _LOCKS
+
+
+def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
+    """``write(array)``, also when graphs hold the array read-only: then the
+    write is numbered, so that backward through those graphs raises."""
+    if array.flags.writeable:
+        write(array)
+        return
+    try:
+        array.flags.writeable = True
+    except ValueError:
+        raise ValueError(f"{who}: the tensor's data is a read-only numpy array (a broadcast view, or "
+                         "made read-only outside autodiff) and cannot be changed in place") from None
+    try:
+        write(array)
+    finally:
+        array.flags.writeable = False
+    number = _next_write()
+    _WRITTEN[id(array)] = number
+    _last_write[0] = number
+
+
+def _release_on_death(node: "Node", arrays: tuple) -> None:
+    def release(ref: Any, arrays: tuple = arrays) -> None:
+        _RELEASERS.discard(ref)
+        _unlock(arrays)
+    node.locked = weakref.ref(node, release)
+    _RELEASERS.add(node.locked)
+
+
+def release(node: "Node") -> None:
+    """Free what ``node`` saved for its backward and unlock the arrays it held."""
+    node.args = None
+    node.saved = None
+    ref = node.locked
+    if ref is not None:
+        node.locked = None
+        if ref in _RELEASERS:
+            _RELEASERS.discard(ref)
+            callback = ref.__callback__
+            callback(ref)
+            _RELEASERS.discard(ref)
+
+
+# ----- nodes ----------------------------------------------------------------------------
+class Node:
+    """A value of a computation; the Tensor class builds on it.
+
+    ``op``, ``inputs`` (Nodes, numpy arrays or numbers), ``args`` (their numpy
+    values as forward saw them), ``needs`` (which inputs want a gradient),
+    ``saved`` (whatever the op's forward kept for its vjp), ``stamp`` (the
+    number of the last in-place write when it was recorded): the state of one op call.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "op", "inputs", "args", "needs", "saved", "number",
+                 "stamp", "retains_grad", "locked", "__weakref__")
+
+    data: np.ndarray
+    grad: Any
+    requires_grad: bool
+    name: str | None
+    op: Any
+    inputs: tuple
+    args: tuple | None
+    needs: tuple
+    saved: Any
+    number: int
+    stamp: int
+    retains_grad: bool
+    locked: Any
+
+    def _init_node(self) -> None:
+        self.grad = None
+        self.requires_grad = False
+        self.name = None
+        self.op = None
+        self.inputs = ()
+        self.args = None
+        self.needs = ()
+        self.saved = None
+        self.number = _next_number()
+        self.stamp = 0
+        self.retains_grad = False
+        self.locked = None
+
+
+# Which inputs need a gradient, as shared constant tuples (no allocation per node).
+_NEEDS_1 = ((False,), (True,))
+_NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
+
+# The class of the nodes that apply makes: the Tensor module registers itself here.
+node_class: Any = Node
+
+
+def apply(op: Any, *inputs: Any, **params: Any) -> Any:
+    """Run ``op.forward(ctx, *arrays, **params)`` on the numpy values of
+    ``inputs`` and return the output node, with the graph recorded when
+    gradients are on and some input requires one.
+
+    ``ctx`` is the output node itself: forward may keep what its vjp needs in
+    ``ctx.saved``. This is the per-node cost of every forward, so it is kept lean.
+    """
+    node = object.__new__(node_class)
+    node.grad = None
+    node.name = None
+    node.saved = None
+    node.number = _next_number()
+    node.retains_grad = False
+    node.locked = None
+    n = len(inputs)
+    arrays: tuple
+    needs: tuple
+    if n == 1:  # the common arities without a loop
+        x = inputs[0]
+        if isinstance(x, Node):
+            arrays, needs = (x.data,), _NEEDS_1[x.requires_grad]
+        else:
+            arrays, needs = inputs, _NEEDS_1[False]
+    elif n == 2:
+        x, y = inputs
+        x_is, y_is = isinstance(x, Node), isinstance(y, Node)
+        arrays = (x.data if x_is else x, y.data if y_is else y)
+        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
+    else:
+        arrays = tuple([x.data if isinstance(x, Node) else x for x in inputs])
+        needs = tuple([isinstance(x, Node) and x.requires_grad for x in inputs])
+    node.needs = needs
+    try:
+        out = op.forward(node, *arrays, **params)
+    except (ValueError, IndexError, TypeError) as error:
+        raise type(error)(describe_error(op, arrays, error, params)) from None
+    if type(out) is not np.ndarray:  # numpy turns 0-d results into scalars
+        out = np.asarray(out)
+    node.data = out
+    if MODES.detect_anomaly:
+        check_forward(op, arrays, out)
+    if True in needs and MODES.grad_enabled:
+        node.requires_grad = True
+        node.op = op
+        node.inputs = inputs
+        node.args = arrays
+        node.stamp = _last_write[0]
+        _lock_saved(node, inputs, arrays, out)
+    else:
+        node.requires_grad = False
+        node.op = None
+        node.inputs = ()
+        node.args = None
+        node.saved = None
+        node.stamp = 0
+    node.retains_grad = False
+    return node
+
+
+def _lock_saved(node: Node, inputs: tuple, arrays: tuple, out: np.ndarray) -> None:
+    """Make the recorded node's arrays read-only: its own output for good (only the
+    graph made it), and the arrays from outside the graph (leaves' data, numpy
+    constants) while this node lives."""
+    outside = None
+    for x, a in zip(inputs, arrays):
+        if type(a) is np.ndarray and (not isinstance(x, Node) or x.op is None):
+            if a.flags.writeable or id(a) in _LOCKS:
+                if outside is None:
+                    outside = [a]
+                elif all(a is not o for o in outside):
+                    outside.append(a)
+    if out.flags.writeable and not any(out is a for a in arrays):
+        out.flags.writeable = False
+    if outside is not None:
+        _lock(outside)
+        _release_on_death(node, tuple(outside))
+
+
+def describe_error(op: Any, arrays: Sequence[Any], error: Exception, params: dict) -> str:
+    """An op's error with the op's name and the operands' shapes in front."""
+    shapes = [str(np.shape(a)) for a in arrays]
+    symbol = getattr(op, "symbol", "")
+    what = f" {symbol} ".join(shapes) if symbol else "cannot apply to shapes " + " and ".join(shapes)
+    explain = getattr(op, "explain_error", None)
+    text = explain(error, arrays, **params) if explain is not None else str(error)
+    return f"{op.name}: {what}: {text}"
+
+
+# ----- the reverse pass ------------------------------------------------------------------
+def raw(x: Any) -> Any:
+    """The numpy value of a node; anything else as it is."""
+    return x.data if isinstance(x, Node) else x
+
+
+def unbroadcast(grad: Any, shape: tuple) -> Any:
+    """Sum a gradient back to the shape of an input that numpy broadcast.
+
+    Broadcasting copies an input along new leading axes and along its axes of
+    length 1; the chain rule adds up the gradients of all the copies.
+    """
+    if not shape:  # a scalar input (a bias, a factor): the sum of every element
+        return grad.sum()
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes)
+    return grad.reshape(shape) if grad.shape != shape else grad
+
+
+def topological_order(roots: Sequence[Node]) -> list[Node]:
+    """Every node that requires grad and that the roots depend on, inputs
+    before the ops that use them (leaves first). Iterative."""
+    seen = {id(r): r for r in roots if r.requires_grad}
+    stack = list(seen.values())
+    while stack:
+        for x in stack.pop().inputs:
+            if isinstance(x, Node) and x.requires_grad and id(x) not in seen:
+                seen[id(x)] = x
+                stack.append(x)
+    return sorted(seen.values(), key=lambda t: 0 if t.op is None else t.number)
+
+
+class GraphFreedError(RuntimeError):
+    """backward through a graph whose saved values an earlier backward freed."""
+
+
+class ModifiedInPlaceError(RuntimeError):
+    """an input of a recorded op was changed in place before backward."""
+
+
+def _check_writes(node: Node) -> None:
+    """Raise if an array that ``node`` holds was written in place after it was recorded."""
+    stamp = node.stamp
+    if _WRITTEN.get(id(node.data), 0) > stamp:
+        raise ModifiedInPlaceError(
+            f"backward: the output of {node.op.name} was changed in place after it was computed, so the "
+            "gradient would be wrong; change a copy, or compute the graph again after the change")
+    for k, (x, a) in enumerate(zip(node.inputs, node.args or ())):
+        if type(a) is np.ndarray and _WRITTEN.get(id(a), 0) > stamp:
+            who = (repr(x.name) if isinstance(x, Node) and x.name else
+                   f"a {'tensor' if isinstance(x, Node) else 'numpy array'} of shape {a.shape}")
+            raise ModifiedInPlaceError(
+                f"backward: input {k} of {node.op.name} ({who}) was changed in place after {node.op.name} "
+                "used it, so the gradient would be wrong; update it after backward(), or compute the graph again")
+
+
+def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_graph: bool = False,
+                  retain_graph: bool | None = None, accumulate: bool = True,
+                  wrt: Sequence[Node] = ()) -> list[Any]:
+    """The reverse pass: the multivariate chain rule, node by node from the
+    roots to the leaves. Returns the gradients of ``wrt`` (None where unreached).
+
+    ``accumulate``: add the gradients into the leaves' ``.grad`` (``backward``);
+    the functional transforms pass False and read the result instead.
+    With ``create_graph`` the vjps run on Tensors, so the pass is itself recorded.
+    Without ``retain_graph`` (default: ``create_graph``) each node's saved values
+    are freed once used.
+
+    The order: a node is always made after its inputs, so its number is larger.
+    Taking the waiting node with the largest number next (a heap) means that
+    every op using a node has already sent it its share of the gradient: the
+    sum over all paths is complete when the node's own vjp runs.
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    wanted = {t.number: i for i, t in enumerate(wrt)} if wrt else None
+    found: list[Any] = [None] * len(wrt)
+    grads: dict[int, Any] = {}      # node number -> dL/d(node), summed over the paths so far
+    waiting: dict[int, Node] = {}   # node number -> node whose gradient is being summed
+    heap: list[int] = []            # minus the numbers of the waiting nodes
+    for root, g in zip(roots, root_grads):
+        if not root.requires_grad:
+            continue
+        if create_graph and not isinstance(g, Node):
+            g = _constant(g)
+        key = root.number
+        if key in grads:
+            grads[key] = grads[key] + g
+        else:
+            grads[key] = g
+            waiting[key] = root
+            heappush(heap, -key)
+    modes = MODES
+    anomaly = modes.detect_anomaly
+    previous_mode, modes.grad_enabled = modes.grad_enabled, create_graph
+    try:
+        while heap:
+            key = -heappop(heap)
+            node = waiting.pop(key)
+            g = grads.pop(key)
+            if wanted is not None and key in wanted:
+                found[wanted[key]] = g
+            op = node.op
+            if op is None or node.retains_grad:
+                if accumulate:
+                    accumulate_grad(node, g, create_graph)
+                if op is None:
+                    continue
+            args = node.args
+            if args is None:
+                raise GraphFreedError(
+                    f"backward: the graph through {op.name} was already used by a backward pass, which "
+                    "freed its saved values; call the first backward with retain_graph=True to go through it twice")
+            if node.stamp != _last_write[0]:  # some held array was written in place since
+                _check_writes(node)
+            inputs = node.inputs
+            if create_graph:
+                input_grads = op.vjp(node, g, node, *inputs)
+            else:
+                input_grads = op.vjp(node, g, node.data, *args)
+            if not retain_graph:
+                release(node)
+            for x, needed, gx in zip(inputs, node.needs, input_grads):
+                if not needed or gx is None:
+                    continue
+                xdata = x.data
+                if gx.shape != xdata.shape:
+                    gx = unbroadcast(gx, xdata.shape)
+                if not create_graph and gx.dtype is not xdata.dtype:
+                    gx = gx.astype(xdata.dtype, copy=False)
+                if anomaly:
+                    _check_backward(op, g, gx)
+                key = x.number
+                if key in grads:
+                    grads[key] = grads[key] + gx
+                else:
+                    grads[key] = gx
+                    waiting[key] = x
+                    heappush(heap, -key)
+    finally:
+        modes.grad_enabled = previous_mode
+    return found
+
+
+def _constant(g: Any) -> Node:
+    node = object.__new__(node_class)
+    node._init_node()
+    node.data = g if type(g) is np.ndarray else np.asarray(g)
+    return node
+
+
+def accumulate_grad(leaf: Node, g: Any, create_graph: bool) -> None:
+    """leaf.grad += g (the first gradient is stored as an owned, writable copy)."""
+    if create_graph:
+        if leaf.grad is None:
+            leaf.grad = g
+        else:
+            leaf.grad = leaf.grad + g
+    elif leaf.grad is None:
+        leaf.grad = g.copy() if type(g) is np.ndarray else np.array(g, dtype=leaf.data.dtype)
+    else:
+        leaf.grad = leaf.grad + raw(g)
+
+
+def _all_finite(x: Any) -> bool:
+    return bool(np.all(np.isfinite(raw(x))))
+
+
+def _check_backward(op: Any, upstream: Any, result: Any) -> None:
+    if not _all_finite(result) and _all_finite(upstream):
+        raise FloatingPointError(
+            f"detect_anomaly: the backward of {type(op).__name__} produced NaN or inf from a finite upstream gradient")
+
+
+def check_forward(op: Any, inputs: Sequence[Any], out: np.ndarray) -> None:
+    if not _all_finite(out) and all(_all_finite(x) for x in inputs):
+        raise FloatingPointError(
+            f"detect_anomaly: the forward of {type(op).__name__} produced NaN or inf "
+            f"from finite inputs of shapes {[np.shape(raw(x)) for x in inputs]}")

@@ -140,6 +140,9 @@ def is_locked(array: np.ndarray) -> bool:
 def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
     """``write(array)``, also when graphs hold the array read-only: then the
     write is numbered, so that backward through those graphs raises."""
+    if any(step == 0 for step, n in zip(array.strides, array.shape) if n > 1):
+        raise ValueError(f"{who}: the tensor's data is a broadcast view (elements share memory), which "
+                         "cannot be changed in place; make it a tensor of its own with np.array(data)")
     if array.flags.writeable:
         write(array)
         return

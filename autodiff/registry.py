@@ -50,6 +50,9 @@ Fields of ``OpInfo``:
 - ``single_node``: ``fn`` applies exactly one op to its Tensor arguments, so that
   ``local_jacobian(out, i)`` is its Jacobian (False for composite functions).
 - ``dtypes``: the float dtypes to test (float64 and float32 by default).
+- ``reference(*arrays, **kwargs) -> array``: the forward computed another way,
+  with numpy (or plain Python) on the same arguments; the registry test checks
+  the op's forward against it (float64, rtol 1e-12).
 """
 from __future__ import annotations
 
@@ -110,6 +113,7 @@ class OpInfo:
     kwarg_choices: Mapping[str, tuple] = field(default_factory=dict)
     single_node: bool = True
     dtypes: tuple = (np.float64, np.float32)
+    reference: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         who = f"OpInfo {self.name!r}"
@@ -184,48 +188,88 @@ def _reshape(x: Tensor, shape: tuple) -> Tensor:
     return F.reshape(x, shape)
 
 
+
+
 _REDUCTIONS = {"reduction": ("mean", "sum", "none")}
 
+
+# ----- numpy references: each forward computed the plain way --------------------------------
+def _reduce(losses: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    return {"mean": np.mean, "sum": np.sum}.get(reduction, np.asarray)(losses)
+
+
+def _log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    return x - np.log(np.sum(np.exp(x), axis=axis, keepdims=True))
+
+
+def _bce(p: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    return _reduce(-(y * np.log(p) + (1 - y) * np.log(1 - p)), reduction)
+
+
+def _bce_logits(z: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    p = 1 / (1 + np.exp(-z))
+    return _reduce(-(y * np.log(p) + (1 - y) * np.log(1 - p)), reduction)
+
+
+def _xent_labels(z: np.ndarray, labels: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    return _reduce(-_log_softmax(z)[np.arange(len(labels)), labels], reduction)
+
+
+def _xent_table(z: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    return _reduce(-np.sum(y * _log_softmax(z), axis=-1), reduction)
+
+
+def _reduction(f: Callable[..., Any]) -> Callable[..., Any]:
+    return lambda x, axis=None, keepdims=False: f(x, axis=axis, keepdims=keepdims)
+
+
 for _info in [
-    OpInfo("add", F.add, 2, ("real", "real"), "broadcast"),
-    OpInfo("sub", F.sub, 2, ("real", "real"), "broadcast"),
-    OpInfo("mul", F.mul, 2, ("real", "real"), "broadcast"),
-    OpInfo("div", F.div, 2, ("real", "nonzero"), "broadcast"),
-    OpInfo("pow", F.pow, 2, ("positive", "exponent"), "broadcast"),
+    OpInfo("add", F.add, 2, ("real", "real"), "broadcast", reference=np.add),
+    OpInfo("sub", F.sub, 2, ("real", "real"), "broadcast", reference=np.subtract),
+    OpInfo("mul", F.mul, 2, ("real", "real"), "broadcast", reference=np.multiply),
+    OpInfo("div", F.div, 2, ("real", "nonzero"), "broadcast", reference=np.divide),
+    OpInfo("pow", F.pow, 2, ("positive", "exponent"), "broadcast", reference=np.power),
     OpInfo("pow_scalar", _pow_scalar, 1, ("positive",),
-           kwarg_choices={"c": (2, 3, 0.5, -1, 1.5, -2.5, 0, 1)}),
-    OpInfo("neg", F.neg, 1, ("real",)),
-    OpInfo("matmul", F.matmul, 2, ("real", "real"), "matmul"),
-    OpInfo("exp", F.exp, 1, ("real",)),
-    OpInfo("log", F.log, 1, ("positive",)),
-    OpInfo("sigmoid", F.sigmoid, 1, ("real",)),
-    OpInfo("tanh", F.tanh, 1, ("real",)),
-    OpInfo("relu", F.relu, 1, ("away_from_kinks",), smooth=False),
-    OpInfo("sin", F.sin, 1, ("real",)),
-    OpInfo("cos", F.cos, 1, ("real",)),
-    OpInfo("sqrt", F.sqrt, 1, ("positive",)),
-    OpInfo("abs", F.abs, 1, ("away_from_kinks",), smooth=False),
-    OpInfo("sum", F.sum, 1, ("real",), "reduction"),
-    OpInfo("mean", F.mean, 1, ("real",), "reduction"),
-    OpInfo("max", F.max, 1, ("distinct",), "reduction", smooth=False),
-    OpInfo("logsumexp", F.logsumexp, 1, ("real",), "reduction"),
-    OpInfo("reshape", _reshape, 1, ("real",), "reshape"),
-    OpInfo("transpose", F.transpose, 1, ("real",), "transpose"),
-    OpInfo("swapaxes", F.swapaxes, 1, ("real",), "swapaxes"),
-    OpInfo("broadcast_to", F.broadcast_to, 1, ("real",), "broadcast_to"),
-    OpInfo("getitem", F.getitem, 1, ("real",), "getitem"),
-    OpInfo("softmax", F.softmax, 1, ("real",), "axis"),
-    OpInfo("log_softmax", F.log_softmax, 1, ("real",), "axis"),
+           kwarg_choices={"c": (2, 3, 0.5, -1, 1.5, -2.5, 0, 1)}, reference=lambda x, c: np.power(x, float(c))),
+    OpInfo("neg", F.neg, 1, ("real",), reference=np.negative),
+    OpInfo("matmul", F.matmul, 2, ("real", "real"), "matmul", reference=np.matmul),
+    OpInfo("exp", F.exp, 1, ("real",), reference=np.exp),
+    OpInfo("log", F.log, 1, ("positive",), reference=np.log),
+    OpInfo("log1p", F.log1p, 1, ("positive",), reference=np.log1p),
+    OpInfo("sigmoid", F.sigmoid, 1, ("real",), reference=lambda z: 1 / (1 + np.exp(-z))),
+    OpInfo("tanh", F.tanh, 1, ("real",), reference=np.tanh),
+    OpInfo("relu", F.relu, 1, ("away_from_kinks",), smooth=False, reference=lambda x: np.where(x > 0, x, 0.0)),
+    OpInfo("sin", F.sin, 1, ("real",), reference=np.sin),
+    OpInfo("cos", F.cos, 1, ("real",), reference=np.cos),
+    OpInfo("sqrt", F.sqrt, 1, ("positive",), reference=np.sqrt),
+    OpInfo("abs", F.abs, 1, ("away_from_kinks",), smooth=False, reference=np.abs),
+    OpInfo("maximum", F.maximum, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.maximum),
+    OpInfo("minimum", F.minimum, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.minimum),
+    OpInfo("sum", F.sum, 1, ("real",), "reduction", reference=_reduction(np.sum)),
+    OpInfo("mean", F.mean, 1, ("real",), "reduction", reference=_reduction(np.mean)),
+    OpInfo("max", F.max, 1, ("distinct",), "reduction", smooth=False, reference=_reduction(np.max)),
+    OpInfo("logsumexp", F.logsumexp, 1, ("real",), "reduction",
+           reference=lambda x, axis=None, keepdims=False: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))),
+    OpInfo("reshape", _reshape, 1, ("real",), "reshape", reference=lambda x, shape: np.reshape(x, shape)),
+    OpInfo("transpose", F.transpose, 1, ("real",), "transpose", reference=lambda x, axes=None: np.transpose(x, axes)),
+    OpInfo("swapaxes", F.swapaxes, 1, ("real",), "swapaxes", reference=np.swapaxes),
+    OpInfo("broadcast_to", F.broadcast_to, 1, ("real",), "broadcast_to", reference=np.broadcast_to),
+    OpInfo("getitem", F.getitem, 1, ("real",), "getitem", reference=lambda x, key: x[key]),
+    OpInfo("astype", F.astype, 1, ("real",), kwargs={"dtype": np.float64}, dtypes=(np.float64,),
+           reference=lambda x, dtype: x.astype(dtype)),
+    OpInfo("softmax", F.softmax, 1, ("real",), "axis",
+           reference=lambda x, axis=-1: np.exp(x) / np.sum(np.exp(x), axis=axis, keepdims=True)),
+    OpInfo("log_softmax", F.log_softmax, 1, ("real",), "axis", reference=_log_softmax),
     OpInfo("binary_cross_entropy", F.binary_cross_entropy, 2, ("unit_open", "unit_open"), "pairwise_same",
-           kwarg_choices=_REDUCTIONS),
+           kwarg_choices=_REDUCTIONS, reference=_bce),
     OpInfo("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits, 2,
-           ("real", "unit_interval"), "pairwise_same", kwarg_choices=_REDUCTIONS),
+           ("real", "unit_interval"), "pairwise_same", kwarg_choices=_REDUCTIONS, reference=_bce_logits),
     OpInfo("cross_entropy", F.cross_entropy, 2, ("real", "labels"), "logits_labels",
-           kwarg_choices=_REDUCTIONS),
+           kwarg_choices=_REDUCTIONS, reference=_xent_labels),
     OpInfo("cross_entropy_onehot", F.cross_entropy, 2, ("real", "onehot"), "logits_onehot",
-           kwarg_choices=_REDUCTIONS),
+           kwarg_choices=_REDUCTIONS, reference=_xent_table),
     OpInfo("cross_entropy_probabilities", F.cross_entropy, 2, ("real", "probabilities"), "logits_onehot",
-           kwarg_choices=_REDUCTIONS),
+           kwarg_choices=_REDUCTIONS, reference=_xent_table),
 ]:
     register(_info)
 del _info

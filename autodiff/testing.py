@@ -365,8 +365,11 @@ def check_op(op: OpInfo | str, args: Sequence[Any], kwargs: dict | None = None, 
              atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> None:
     """Every first-order check of a registry entry at one point ``args``.
 
-    float64 arguments: ``gradcheck``; ``backward(g)`` = gᵀ·J for a random upstream g,
-    with J from central differences of the forward; ``local_jacobian(out, i)`` = J.
+    float64 arguments: the forward against ``info.reference`` (rtol 1e-12);
+    ``gradcheck``; ``backward(g)`` = gᵀ·J for a random upstream g, with J from
+    central differences of the forward; ``local_jacobian(out, i)`` = J; the
+    ``create_graph=True`` pass (the vjp on Tensors) gives the same gradients as
+    the plain pass (the op's ``plain_vjp`` kernel, if it has one).
     float32 arguments: the output and every gradient stay float32, and the float32
     backward is close to gᵀ·J computed in float64 (tolerances FLOAT32_*).
     Both: no argument and no upstream gradient is written into.
@@ -412,6 +415,32 @@ def _backward(info: OpInfo, args: Sequence[Any], kwargs: dict, seed: int,
     return out, tensors, g
 
 
+REFERENCE_RTOL = 1e-12
+
+
+def _check_reference(info: OpInfo, args: Sequence[Any], kwargs: dict, out: np.ndarray, where: str) -> None:
+    if info.reference is None:
+        return
+    expected = np.asarray(info.reference(*[np.asarray(a) for a in args], **kwargs), dtype=np.float64)
+    if expected.shape != out.shape:
+        raise AssertionError(f"{where}: forward shape {out.shape} differs from the reference's {expected.shape}")
+    _compare(f"{where}: forward ≠ numpy reference", out, expected,
+             REFERENCE_RTOL * (1.0 + np.abs(expected)))
+
+
+def _check_create_graph(info: OpInfo, args: Sequence[Any], kwargs: dict, tensors: list[Tensor], g: np.ndarray,
+                        where: str) -> None:
+    """The vjp run on Tensors (as under create_graph) against the plain pass's gradients."""
+    fresh = [Tensor(args[i], requires_grad=True) for i in info.differentiable]
+    out = _partial(info, args, kwargs)(*fresh)
+    out.backward(Tensor(g), create_graph=True)
+    for k, t, plain in zip(info.differentiable, fresh, tensors):
+        got = t.grad.data if isinstance(t.grad, Tensor) else t.grad
+        _compare(f"{where}: create_graph=True gives another gradient for argument {k} than the plain pass",
+                 np.asarray(got, dtype=np.float64), np.asarray(plain.grad, dtype=np.float64),
+                 1e-10 * (1.0 + np.abs(np.asarray(plain.grad, dtype=np.float64))))
+
+
 def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
     gradcheck(_partial(info, args, kwargs), *[args[i] for i in info.differentiable], eps=eps, atol=atol, rtol=rtol,
               seed=seed)
@@ -419,6 +448,8 @@ def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
     out, tensors, g = _backward(info, args, kwargs, seed, where)
     if out.dtype != np.float64:
         raise AssertionError(f"{where}: float64 inputs gave a {out.dtype} output")
+    _check_reference(info, args, kwargs, out.data, where)
+    _check_create_graph(info, args, kwargs, tensors, g, where)
     for k, t, jac in zip(info.differentiable, tensors, jacobians):
         expected = (g.ravel() @ jac).reshape(t.shape)
         terms = (np.abs(g).ravel() @ np.abs(jac)).reshape(t.shape)

@@ -501,7 +501,7 @@ $f'(x) = v'(w(g(x)))\\, w'(g(x))\\, g'(x) = 2\\cos((x + 1)^2)(x + 1)$."""),
 x = ad.Tensor(2.0, requires_grad=True, name="x")
 f = ad.sin((x + 1) ** 2)
 f.name = "f"
-f.backward()
+f.backward(retain_graph=True)  # keep the graph: explain walks it once more
 print('autodiff:    ', x.grad)
 print('chain rule:  ', 2 * np.cos((2.0 + 1) ** 2) * (2.0 + 1))"""),
     code("ad.explain(f)"),
@@ -533,7 +533,7 @@ e"""),
 yh = yhat.item()
 print('dL/dw  explain:', e.gradients["w"], ' slide:', (yh - y) * x.data)
 print('dL/db  explain:', e.gradients["b"], ' slide:', yh - y)
-L.backward()
+L.backward(retain_graph=True)  # the drawings below walk the graph again
 print('backward agrees:', np.allclose(w.grad, (yh - y) * x.data), np.isclose(b.grad, yh - y))"""),
     md("""
 ## The graph

@@ -271,7 +271,7 @@ print('X_test_scaled.shape:', X_test_scaled.shape)"""),
 $\\hat p_k = \\sigma(s(\\mathbf{x}))_k$, trained on the cross-entropy, whose gradient
 for class $k$ is $\\frac{1}{m} \\sum_i (\\hat p_k^{(i)} - y_k^{(i)}) \\mathbf{x}^{(i)}$."""),
     code("""
-softmax_reg = SoftmaxRegression(max_iter=5, random_state=42)  # 5 epochs of mini-batch Adam: quick
+softmax_reg = SoftmaxRegression(max_iter=5, tol=None, random_state=42)  # exactly 5 epochs of mini-batch Adam: quick
 
 softmax_reg.fit(X_train_scaled, y_train)
 accuracy = np.mean(softmax_reg.predict(X_test_scaled) == y_test)

@@ -77,7 +77,9 @@ class _LinearClassifier(Classifier):
         (full batch) or epoch (mini-batch), e.g. a progress bar's ``update``.
         Raises :class:`models.DivergenceError` when training blows up, and
         warns with :class:`models.ConvergenceWarning` when the solver stops
-        before its stopping rule is met. Returns self.
+        before its stopping rule is met (not for ``tol=None``, a fixed number
+        of iterations, nor for ``max_iter="auto"``, a training length chosen
+        for the data size). Returns self.
         """
         who = f"{type(self).__name__}.fit"
         self._check_params()
@@ -93,7 +95,7 @@ class _LinearClassifier(Classifier):
                             max_iter=self._epochs(m), batch_size=self.batch_size, tol=self.tol,
                             n_iter_no_change=self.n_iter_no_change, momentum=self.momentum,
                             random_state=self.random_state, verbose=self.verbose, progress=progress,
-                            average=getattr(self, "average", False))
+                            average=getattr(self, "average", False), fixed_budget=self.max_iter == "auto")
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(W.data.T)
         self.intercept_ = b.data.copy()

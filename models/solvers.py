@@ -31,7 +31,8 @@ Training that goes wrong says so:
   ``max_iter`` before its stopping rule is met, or an L-BFGS run that scipy
   reports as unsuccessful, warns with :class:`ConvergenceWarning`. With
   ``tol=None`` a first-order solver runs exactly ``max_iter`` iterations, as
-  asked, and does not warn.
+  asked, and does not warn; nor with ``fixed_budget=True`` (the models'
+  ``max_iter="auto"``, a training length chosen for the data size).
 """
 from __future__ import annotations
 
@@ -197,11 +198,16 @@ def minimize(loss_fn: LossFn, params: Sequence[Tensor], X: np.ndarray, y: np.nda
              solver: str = "gd", learning_rate: float = 0.1, max_iter: int = 5000,
              batch_size: int | None = None, tol: float | None = None, n_iter_no_change: int = 5,
              momentum: float = 0.9, random_state: Any = None, verbose: int = 0,
-             progress: Callable[[int], Any] | None = None, average: bool = False) -> TrainResult:
+             progress: Callable[[int], Any] | None = None, average: bool = False,
+             fixed_budget: bool = False) -> TrainResult:
     """Train ``params`` (in place) to minimize ``loss_fn`` over (X, y).
 
     ``average`` (mini-batch solvers): end with the mean of the parameters over
     the updates of the last epoch (Polyak-Ruppert averaging).
+
+    ``fixed_budget``: ``max_iter`` is the intended training length (a model's
+    ``max_iter="auto"``), so a first-order solver that reaches it without
+    meeting the ``tol`` rule does not warn; ``tol`` can still stop it earlier.
 
     ``progress``: called with 1 after every epoch (for a progress bar).
     Raises :class:`DivergenceError` if the loss becomes NaN or inf or grows
@@ -231,7 +237,7 @@ def minimize(loss_fn: LossFn, params: Sequence[Tensor], X: np.ndarray, y: np.nda
             p.data[...] = g
             p.grad = None
         raise
-    if tol is not None and not result.converged:
+    if tol is not None and not result.converged and not fixed_budget:
         unit = "iterations" if full_batch else "epochs"
         warnings.warn(f"solver={solver!r} used all max_iter={max_iter} {unit} before its stopping rule was met "
                       f"(no improvement of the loss by more than tol={tol} for n_iter_no_change="

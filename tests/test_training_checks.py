@@ -104,3 +104,17 @@ def test_warning_points_at_the_callers_line():
     with pytest.warns(ConvergenceWarning) as record:
         SoftmaxRegression(solver="gd", max_iter=2, tol=1e-4).fit(X_STD, TARGET)
     assert record[0].filename == __file__
+
+
+def test_the_auto_training_length_is_a_budget_not_a_failure():
+    """max_iter="auto" on 51,200 rows is 5 epochs (1,000 updates of 256 rows): the n_iter_no_change=5
+    rule cannot be met in 5 epochs, and reaching the chosen length is not a convergence failure."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(51200, 2))
+    y = (X[:, 0] + 0.5 * rng.normal(size=51200) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = SoftmaxRegression(random_state=0).fit(X, y)
+    assert model.n_iter_ == 5 == model._epochs(51200)
+    with pytest.warns(ConvergenceWarning, match="used all max_iter=5 epochs"):  # the same length, asked for
+        SoftmaxRegression(random_state=0, max_iter=5).fit(X, y)

@@ -83,6 +83,8 @@ class Classifier(Estimator):
     """
 
     _estimator_type = "classifier"
+    classes_: np.ndarray  # set by fit
+    n_features_in_: int
     _max_classes: int | None = None
     _more_classes_hint = ""
     _sklearn_expected_failures: dict[str, str] = {}

@@ -35,6 +35,24 @@ class _LinearClassifier(Classifier):
     """Shared by both models: hyperparameter checks, the training loop, the scores."""
 
     _binary = False  # True: one logit column and the sigmoid; False: K logits and the softmax
+    # the hyperparameters every subclass's constructor stores
+    solver: str
+    learning_rate: float
+    max_iter: int | str
+    batch_size: int | None
+    penalty: str | None
+    C: float
+    tol: float | None
+    n_iter_no_change: int
+    momentum: float
+    random_state: Any
+    verbose: int
+    dtype: Any
+    # fitted
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    n_iter_: int
+    loss_curve_: list[float]
 
     # ----- hyperparameters ----------------------------------------------------------------
     def _check_params(self) -> None:

@@ -230,8 +230,9 @@ def check_number(name: str, value: Any, *, who: str, low: float | None = None, h
         finite = False
     if not finite:
         raise ValueError(f"{who}: {name} must be finite, got {value!r}")
-    too_low = low is not None and (value < low if low_inclusive else value <= low)
-    if too_low or (high is not None and value > high):
+    number = float(value)
+    too_low = low is not None and (number < low if low_inclusive else number <= low)
+    if too_low or (high is not None and number > high):
         raise ValueError(f"{who}: {name} must be {_range_text(low, high, low_inclusive)}, got {value!r}")
 
 
@@ -243,9 +244,10 @@ def check_integer(name: str, value: Any, *, who: str, low: int | None = None, hi
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{who}: {name} must be an integer{' or None' if allow_none else ''}, "
                          f"got {value!r} of type {type(value).__name__}")
-    if (low is not None and value < low) or (high is not None and value > high):
+    number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
         raise ValueError(f"{who}: {name} must be {_range_text(low, high, True)}, got {value!r}")
-    if abs(int(value)) > _INT64_MAX:  # numpy and the loops cannot count that far
+    if abs(number) > _INT64_MAX:  # numpy and the loops cannot count that far
         raise ValueError(f"{who}: {name} must fit in a 64-bit integer (at most 2**63 - 1), got {float(value):.3g}")
 
 
@@ -265,7 +267,7 @@ def check_random_state(name: str, value: Any, *, who: str) -> None:
     """None, a seed (an integer >= 0) or a numpy Generator."""
     if value is None or isinstance(value, np.random.Generator):
         return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= _INT64_MAX:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= int(value) <= _INT64_MAX:
         raise ValueError(f"{who}: {name} must be None, an integer seed >= 0 or a numpy Generator, "
                          f"got {value!r}")
 

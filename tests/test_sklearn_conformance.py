@@ -1,10 +1,12 @@
 """scikit-learn's own conformance suite (``check_estimator``) on both models, and
 the exceptions and warnings scikit-learn code expects to catch.
 
-A check a model is known to fail would be listed, with the reason, in its
+The same suite runs on a minimal classifier built on the shared base
+(models.base.Classifier), as a later model would be built. A check a model is
+known to fail would be listed, with the reason, in its
 ``_sklearn_expected_failures`` (passed to scikit-learn as
 ``expected_failed_checks``, or read from ``_more_tags`` by scikit-learn < 1.6);
-today both lists are empty: every check passes.
+today every list is empty: every check passes.
 """
 import inspect
 import subprocess
@@ -16,7 +18,9 @@ import numpy as np
 import pytest
 
 from models import LogisticRegression, SoftmaxRegression
+from models.base import Classifier
 from models.datasets import load_iris
+from models.validation import check_number
 
 sklearn = pytest.importorskip("sklearn", reason="the conformance suite needs scikit-learn (pip install autodiff[test])")
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
@@ -33,11 +37,34 @@ _OPTIONS = ({"expected_failed_checks": _expected_failures}
             if "expected_failed_checks" in inspect.signature(parametrize_with_checks).parameters else {})
 
 
+class NearestMean(Classifier):
+    """The smallest classifier on the shared base (the nearest class mean): the base alone,
+    as a later model such as an MLP would use it, is enough to pass the suite."""
+
+    def __init__(self, *, shrink: float = 0.0):
+        self.shrink = shrink
+
+    def _check_params(self) -> None:
+        check_number("shrink", self.shrink, who="NearestMean", low=0, high=1)
+
+    def fit(self, X, y):
+        self._check_params()
+        X, classes, codes = self._fit_data(X, y, who="NearestMean.fit", dtype=np.float64)
+        means = np.stack([X[codes == c].mean(axis=0) for c in range(len(classes))])
+        self.means_ = (1 - self.shrink) * means + self.shrink * X.mean(axis=0)
+        self.classes_, self.n_features_in_ = classes, X.shape[1]
+        return self
+
+    def _scores(self, X):
+        return -((X[:, None, :] - self.means_[None]) ** 2).sum(axis=2)
+
+
 # LogisticRegression's 5,000 lecture iterations would make its ~60 checks take 16 s; 500 are enough for
 # every check (the API does not depend on the number of iterations).
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*does not inherit from `sklearn.base.BaseEstimator`")
-    _CHECKS = parametrize_with_checks([LogisticRegression(max_iter=500), SoftmaxRegression()], **_OPTIONS)
+    _CHECKS = parametrize_with_checks([LogisticRegression(max_iter=500), SoftmaxRegression(), NearestMean()],
+                                      **_OPTIONS)
 
 
 @pytest.mark.filterwarnings("ignore::models.exceptions.ConvergenceWarning")  # tiny data, few epochs: expected
@@ -49,6 +76,17 @@ def test_check_estimator(estimator, check):
 def test_no_check_is_expected_to_fail():
     assert LogisticRegression()._sklearn_expected_failures == {}
     assert SoftmaxRegression()._sklearn_expected_failures == {}
+
+
+def test_the_base_gives_a_new_classifier_the_shared_checks():
+    with pytest.raises(ValueError, match=r"NearestMean: shrink must be >= 0 and <= 1, got 2"):
+        NearestMean(shrink=2).fit(X_IRIS, TARGET)
+    with pytest.raises(ValueError, match=r"NearestMean.fit: y has only one class"):
+        NearestMean().fit(X_IRIS[:50], TARGET[:50])
+    model = NearestMean().fit(X_IRIS, TARGET)
+    with pytest.raises(ValueError, match=r"NearestMean.predict: X has 2 features, but NearestMean is expecting 4"):
+        model.predict(X_IRIS[:, :2])
+    assert model.score(X_IRIS, TARGET) > 0.9 and repr(NearestMean(shrink=0.5)) == "NearestMean(shrink=0.5)"
 
 
 # ----- scikit-learn's exception and warning classes catch ours --------------------------------------

@@ -135,8 +135,9 @@ def test_unseen_label_at_score(fitted):
 def test_y_shape():
     with pytest.raises(ValueError, match=r"y must be a 1-D array of class labels, got shape \(150, 2\)"):
         LogisticRegression().fit(X_IRIS, np.zeros((150, 2)))
-    with pytest.warns(DataConversionWarning, match=r"A column-vector y was passed when a 1d array was expected: "
-                                                   r"LogisticRegression.fit flattens y of shape \(150, 1\) to \(150,\)"):
+    flattened = r"A column-vector y was passed when a 1d array was expected: LogisticRegression.fit flattens y of " \
+                r"shape \(150, 1\) to \(150,\)"
+    with pytest.warns(DataConversionWarning, match=flattened):
         model = LogisticRegression(max_iter=5).fit(X_IRIS, Y_BINARY[:, None])  # a column is accepted
     assert model.classes_.tolist() == [0, 1]
 

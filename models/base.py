@@ -45,7 +45,7 @@ class Estimator:
         known = self._param_names()
         unknown = [name for name in params if name not in known]
         if unknown:
-            raise ValueError(f"Invalid parameter {unknown[0]!r} for estimator {type(self).__name__}; "
+            raise ValueError(f"{type(self).__name__}.set_params: unknown parameter {unknown[0]!r}; "
                              f"its parameters are {known}")
         for name, value in params.items():
             setattr(self, name, value)

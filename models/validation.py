@@ -185,8 +185,8 @@ def check_is_fitted(estimator: Any, method: str) -> None:
     """Raise NotFittedError unless ``fit`` has run (it sets ``n_features_in_`` last)."""
     if getattr(estimator, "n_features_in_", None) is None:
         name = type(estimator).__name__
-        raise exceptions.NotFittedError(f"This {name} instance is not fitted yet: call 'fit' with training "
-                                        f"data before '{method}'.")
+        raise exceptions.NotFittedError(f"{name}.{method}: this {name} has not been trained yet; "
+                                        "call its fit method first")
 
 
 def check_n_features(estimator: Any, X: np.ndarray, *, who: str) -> None:

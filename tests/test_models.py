@@ -165,7 +165,7 @@ def test_get_params_set_params_and_repr():
     assert model.set_params(solver="sgd", batch_size=32) is model
     assert model.solver == "sgd" and model.batch_size == 32
     assert repr(model) == "SoftmaxRegression(solver='sgd', learning_rate=0.01, batch_size=32)"
-    with pytest.raises(ValueError, match="Invalid parameter 'alpha' for estimator SoftmaxRegression"):
+    with pytest.raises(ValueError, match="SoftmaxRegression.set_params: unknown parameter 'alpha'"):
         model.set_params(alpha=1.0)
 
 
@@ -176,7 +176,7 @@ def test_fit_returns_self_and_init_stores_only(virginica):
 
 
 def test_predict_before_fit_raises_not_fitted():
-    with pytest.raises(NotFittedError, match="not fitted yet"):
+    with pytest.raises(NotFittedError, match="not been trained yet"):
         SoftmaxRegression().predict([[1.0, 2.0]])
     assert issubclass(NotFittedError, ValueError) and issubclass(NotFittedError, AttributeError)
 

@@ -92,7 +92,7 @@ def test_the_base_gives_a_new_classifier_the_shared_checks():
 # ----- scikit-learn's exception and warning classes catch ours --------------------------------------
 def test_not_fitted_error_is_caught_as_sklearns():
     from sklearn.exceptions import NotFittedError as Theirs
-    with pytest.raises(Theirs, match="This SoftmaxRegression instance is not fitted yet"):
+    with pytest.raises(Theirs, match="SoftmaxRegression.predict: this SoftmaxRegression has not been"):
         SoftmaxRegression().predict(X_IRIS)
     from models import NotFittedError
     assert issubclass(NotFittedError, Theirs) and issubclass(NotFittedError, (ValueError, AttributeError))

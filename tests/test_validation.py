@@ -190,6 +190,7 @@ def test_hyperparameters_are_not_checked_in_init():
 def test_not_fitted(method, tmp_path):
     model = SoftmaxRegression()
     args = {"score": (X_IRIS, TARGET), "save": (tmp_path / "m.npz",)}.get(method, (X_IRIS,))
-    with pytest.raises(NotFittedError, match=f"This SoftmaxRegression instance is not fitted yet.*'{method}'"):
+    message = f"SoftmaxRegression.{method}: this SoftmaxRegression has not been trained yet; call its fit"
+    with pytest.raises(NotFittedError, match=message):
         getattr(model, method)(*args)
     assert not hasattr(model, "coef_")  # hasattr works: NotFittedError is also an AttributeError

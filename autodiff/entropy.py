@@ -1,12 +1,22 @@
 """The lecture's information theory in plain numpy: entropy, cross-entropy,
 binary cross-entropy, KL divergence and the average code length.
 
-Argument order: always the true distribution P first and the estimate Q
-second, as the lecture writes H(P, Q) = E_{x∼P}[−log Q(x)] and
-BinaryCrossEntropy = −P log P̂ − (1 − P) log(1 − P̂).  Note that the Tensor
-losses of ``autodiff`` (``binary_cross_entropy(p, y)``,
-``cross_entropy(logits, labels)``) follow PyTorch and take (input, target),
-i.e. the estimate first; the functions here do not.
+Arguments by name: the lecture writes H(P, Q) = E_{x∼P}[−log Q(x)] with the
+true distribution P first and the estimate Q second, and
+BinaryCrossEntropy = −P log P̂ − (1 − P) log(1 − P̂) with P̂ = Q(cat).  Here
+the two are passed as ``p=`` (true) and ``q=`` (estimate)::
+
+    cross_entropy(p=P, q=Q)            # H(P, Q)
+    kl_divergence(p=P, q=Q)            # KL(P ‖ Q)
+    binary_cross_entropy(p=1.0, q=0.9) # −1·log 0.9
+
+Every function that takes two arrays refuses positional arguments (a
+TypeError that shows the call by name).  The reason: the Tensor losses of
+``autodiff`` with the same names (``ad.binary_cross_entropy(input, target)``,
+``ad.cross_entropy(logits, labels)``) follow PyTorch and take the estimate
+first, so a positional call that is right for one would silently give
+another number with the other.  ``entropy(p)`` has one distribution and
+takes it by position too.
 
 Conventions:
 
@@ -23,6 +33,9 @@ Conventions:
 
 from __future__ import annotations
 
+import functools
+from typing import Any, Callable, TypeVar
+
 import numpy as np
 
 __all__ = [
@@ -35,10 +48,26 @@ __all__ = [
 
 SUM_ATOL = 1e-6
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-# --------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------
+
+_WHY = ("p is the true distribution P, q the estimate Q, as in the lecture's H(P, Q); names are "
+        "required because autodiff's Tensor loss of the same name takes (input, target), the estimate first")
+
+
+def _by_name(example: str, why: str = _WHY) -> Callable[[F], F]:
+    """Make a function refuse positional arguments, with a message showing
+    ``example``, the call written with names, and ``why``."""
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                raise TypeError(f"{func.__name__} takes its arguments by name, e.g. {example}, "
+                                f"not {len(args)} positional argument(s) ({why})")
+            return func(**kwargs)
+        return checked  # type: ignore[return-value]
+    return decorate
+
 
 def _log_base(base, func: str) -> float:
     """ln(base), after checking that base is a valid logarithm base."""
@@ -109,16 +138,17 @@ def entropy(p, base: float = np.e):
     return _result(-np.sum(_xlogy(p, p), axis=-1) / ln_base)
 
 
-def cross_entropy(p, q, base: float = np.e):
+@_by_name("cross_entropy(p=P, q=Q)")
+def cross_entropy(*, p, q, base: float = np.e):
     """Cross-entropy of the estimate Q relative to the true distribution P
-    (P first, Q second, as the lecture writes it):
+    (``p=`` the true P, ``q=`` the estimate Q; by name only):
 
         H(P, Q) = E_{x∼P}[−log Q(x)] = −Σᵢ P(i) log Q(i)
 
     0 · log Q(i) = 0 when P(i) = 0, and the result is +inf if Q(i) = 0 for
     some P(i) > 0.  Gibbs' inequality: H(P, Q) ≥ H(P), with equality iff
-    Q = P.  (The Tensor loss ``autodiff`` provides,
-    ``cross_entropy(logits, labels)``, takes (input, target) as PyTorch does.)
+    Q = P.  (The Tensor loss ``ad.cross_entropy(logits, labels)`` takes
+    (input, target), the estimate first, as PyTorch does.)
     """
     ln_base = _log_base(base, "cross_entropy")
     p = _distribution(p, "cross_entropy", "P")
@@ -127,8 +157,10 @@ def cross_entropy(p, q, base: float = np.e):
     return _result(-np.sum(_xlogy(p, q), axis=-1) / ln_base)
 
 
-def kl_divergence(p, q, base: float = np.e):
-    """Kullback–Leibler divergence of Q from the true distribution P (P first):
+@_by_name("kl_divergence(p=P, q=Q)")
+def kl_divergence(*, p, q, base: float = np.e):
+    """Kullback–Leibler divergence of the estimate Q (``q=``) from the true
+    distribution P (``p=``), by name only:
 
         KL(P ‖ Q) = Σᵢ P(i) log(P(i) / Q(i)) = H(P, Q) − H(P) ≥ 0
 
@@ -144,18 +176,18 @@ def kl_divergence(p, q, base: float = np.e):
     return _result(np.maximum(kl_nats, 0.0) / ln_base)
 
 
-def binary_cross_entropy(p, q, base: float = np.e):
-    """Binary cross-entropy of the estimate P̂ = Q(cat) against the true
-    probability P = P(cat) (true value first, estimate second, as the lecture
-    writes it):
+@_by_name("binary_cross_entropy(p=1.0, q=0.9)")
+def binary_cross_entropy(*, p, q, base: float = np.e):
+    """Binary cross-entropy of the estimate P̂ = Q(cat) (``q=``) against the
+    true probability P = P(cat) (``p=``), by name only:
 
         BinaryCrossEntropy = −P log P̂ − (1 − P) log(1 − P̂)
 
     which is H([P, 1 − P], [P̂, 1 − P̂]).  p and q are probabilities in [0, 1]
     (scalars → float; arrays of the same shape → elementwise array).
     0 · log 0 = 0; +inf when the estimate gives probability 0 to an outcome
-    with P > 0.  (The Tensor loss ``autodiff`` provides,
-    ``binary_cross_entropy(p, y)``, takes (input, target) as PyTorch does.)
+    with P > 0.  (The Tensor loss ``ad.binary_cross_entropy(input, target)``
+    takes the estimate first, as PyTorch does; hence the names here.)
     """
     func = "binary_cross_entropy"
     ln_base = _log_base(base, func)
@@ -168,13 +200,15 @@ def binary_cross_entropy(p, q, base: float = np.e):
     return _result(-(_xlogy(p, q) + _xlogy(1.0 - p, 1.0 - q)) / ln_base)
 
 
-def average_code_length(p, code_lengths):
+@_by_name("average_code_length(p=P, code_lengths=[1, 2, 3, 3])",
+          why="p is the distribution P of the messages, code_lengths their lengths in bits")
+def average_code_length(*, p, code_lengths):
     """Average encoding size of messages with probabilities P and code lengths ℓ:
 
         L = Σᵢ P(i) ℓᵢ       (≥ H(P) in bits for any lossless prefix code)
 
-    E.g. the weather codes: P = [0.6, 0.38, 0.01, 0.01] with lengths
-    [1, 2, 3, 3] give 0.6·1 + 0.38·2 + 0.01·3 + 0.01·3 = 1.42 bits.
+    By name only. E.g. the weather codes: P = [0.6, 0.38, 0.01, 0.01] with
+    lengths [1, 2, 3, 3] give 0.6·1 + 0.38·2 + 0.01·3 + 0.01·3 = 1.42 bits.
     """
     func = "average_code_length"
     p = _distribution(p, func, "P")

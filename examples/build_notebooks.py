@@ -271,7 +271,7 @@ print('X_test_scaled.shape:', X_test_scaled.shape)"""),
 $\\hat p_k = \\sigma(s(\\mathbf{x}))_k$, trained on the cross-entropy, whose gradient
 for class $k$ is $\\frac{1}{m} \\sum_i (\\hat p_k^{(i)} - y_k^{(i)}) \\mathbf{x}^{(i)}$."""),
     code("""
-softmax_reg = SoftmaxRegression(max_iter=5, random_state=42)  # 5 epochs of mini-batch Adam: quick
+softmax_reg = SoftmaxRegression(max_iter=5, tol=None, random_state=42)  # exactly 5 epochs of mini-batch Adam: quick
 
 softmax_reg.fit(X_train_scaled, y_train)
 accuracy = np.mean(softmax_reg.predict(X_test_scaled) == y_test)
@@ -307,7 +307,8 @@ NOTEBOOKS["04_entropy_cross_entropy"] = [
 
 The lecture's examples: the weather messages from Tokyo, the minimum number of bits,
 entropy, cross-entropy as a loss function and binary cross-entropy.
-`autodiff.entropy` has the formulas in numpy (true distribution P first)."""),
+`autodiff.entropy` has the formulas in numpy; the true distribution is passed as `p=`,
+the estimate as `q=` (by name: H(P, Q) is `cross_entropy(p=P, q=Q)`)."""),
     code(SETUP),
     code("""
 import autodiff as ad
@@ -316,13 +317,13 @@ from autodiff.entropy import average_code_length, binary_cross_entropy, cross_en
     code("""
 # Fine, Cloudy, Rainy, Snow
 P = [0.6, 0.38, 0.01, 0.01]
-print('average bits:', round(average_code_length(P, [1, 2, 3, 3]), 10), 'bits')
+print('average bits:', round(average_code_length(p=P, code_lengths=[1, 2, 3, 3]), 10), 'bits')
 
 # another example, same code, other probabilities
 P2 = [0.1, 0.1, 0.4, 0.4]
-print('average bits:', round(average_code_length(P2, [1, 2, 3, 3]), 10), 'bits')
+print('average bits:', round(average_code_length(p=P2, code_lengths=[1, 2, 3, 3]), 10), 'bits')
 # a better code for it: the frequent messages get the short codes
-print('average bits:', round(average_code_length(P2, [3, 3, 1, 2]), 10), 'bits')"""),
+print('average bits:', round(average_code_length(p=P2, code_lengths=[3, 3, 1, 2]), 10), 'bits')"""),
     md("""
 ## The minimum number of bits
 
@@ -347,9 +348,9 @@ $Q = P$: encoding with the wrong distribution costs extra bits (the KL divergenc
     code("""
 Q = [0.25, 0.25, 0.25, 0.25]
 print('H(P)    =', round(entropy(P, base=2), 4), 'bits')
-print('H(P, Q) =', round(cross_entropy(P, Q, base=2), 4), 'bits')
-print('H(P, P) =', round(cross_entropy(P, P, base=2), 4), 'bits')
-print('KL(P||Q) = H(P, Q) - H(P) =', round(kl_divergence(P, Q, base=2), 4), 'bits')"""),
+print('H(P, Q) =', round(cross_entropy(p=P, q=Q, base=2), 4), 'bits')
+print('H(P, P) =', round(cross_entropy(p=P, q=P, base=2), 4), 'bits')
+print('KL(P||Q) = H(P, Q) - H(P) =', round(kl_divergence(p=P, q=Q, base=2), 4), 'bits')"""),
     md("""
 ## Cross-entropy as a loss function
 
@@ -360,9 +361,9 @@ print('H(P_1..P_5) =', entropy(labels))
 
 P_1 = [1, 0, 0, 0, 0]
 Q_1 = [0.4, 0.3, 0.05, 0.05, 0.2]  # not adequately trained
-print('H(P_1, Q_1) = -log 0.4 ≈', round(cross_entropy(P_1, Q_1), 3))
+print('H(P_1, Q_1) = -log 0.4 ≈', round(cross_entropy(p=P_1, q=Q_1), 3))
 Q_1 = [0.98, 0.01, 0, 0, 0.01]  # well trained
-print('H(P_1, Q_1) = -log 0.98 ≈', round(cross_entropy(P_1, Q_1), 2))"""),
+print('H(P_1, Q_1) = -log 0.98 ≈', round(cross_entropy(p=P_1, q=Q_1), 2))"""),
     md("""
 The training loss is the same quantity, computed from the model's logits:
 `ad.cross_entropy(logits, label)` is $-\\log \\mathrm{softmax}(z)_y$, and its gradient
@@ -379,10 +380,10 @@ print('dloss/dz = S - Y:', z.grad)"""),
 $-P \\log \\hat P - (1 - P) \\log(1 - \\hat P)$: the cross-entropy of two outcomes,
 the logistic regression cost."""),
     code("""
-print('BCE(P=1, P̂=0.9) =', round(binary_cross_entropy(1.0, 0.9), 4))
-print('BCE(P=0, P̂=0.9) =', round(binary_cross_entropy(0.0, 0.9), 4))
-print('H([1, 0], [0.9, 0.1]) =', round(cross_entropy([1, 0], [0.9, 0.1]), 4))
-p_hat = ad.Tensor([0.9, 0.9])
+print('BCE(P=1, P̂=0.9) =', round(binary_cross_entropy(p=1.0, q=0.9), 4))
+print('BCE(P=0, P̂=0.9) =', round(binary_cross_entropy(p=0.0, q=0.9), 4))
+print('H([1, 0], [0.9, 0.1]) =', round(cross_entropy(p=[1, 0], q=[0.9, 0.1]), 4))
+p_hat = ad.Tensor([0.9, 0.9])  # the Tensor loss takes (input, target): the estimate first
 print('ad.binary_cross_entropy:', ad.binary_cross_entropy(p_hat, np.array([1.0, 0.0]), reduction='none').data)"""),
 ]
 

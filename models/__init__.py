@@ -3,10 +3,21 @@
     >>> from models import LogisticRegression, SoftmaxRegression, load_model
     >>> from models.datasets import load_iris
 """
-from .exceptions import NotFittedError
+from typing import Any
+
+from .exceptions import DivergenceError
 from .linear import LogisticRegression, SoftmaxRegression
 from .persistence import load_model, save_model
-from .solvers import DivergenceError
 
 __all__ = ["LogisticRegression", "SoftmaxRegression", "load_model", "save_model", "NotFittedError",
-           "DivergenceError"]
+           "DivergenceError", "ConvergenceWarning", "DataConversionWarning"]
+
+
+def __getattr__(name: str) -> Any:
+    """NotFittedError, ConvergenceWarning and DataConversionWarning are made on
+    first use (subclasses of scikit-learn's when it is installed, without
+    importing scikit-learn with this package); see models.exceptions."""
+    if name in ("NotFittedError", "ConvergenceWarning", "DataConversionWarning"):
+        from . import exceptions
+        return getattr(exceptions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

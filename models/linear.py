@@ -16,7 +16,6 @@ come from ``loss.backward()``.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -25,51 +24,54 @@ import autodiff as ad
 from autodiff import Tensor
 
 from . import solvers as S
-from .base import Estimator
-from .validation import (check_array, check_choice, check_is_fitted, check_known_labels,
-                         check_n_features, check_number, check_X_y)
+from .base import Classifier
+from .validation import (check_bool, check_choice, check_float_dtype, check_integer, check_number,
+                         check_random_state, float_dtype)
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
 
-class _LinearClassifier(Estimator):
-    """Shared by both models: parameters, fit, predictions, get/set_params."""
+class _LinearClassifier(Classifier):
+    """Shared by both models: hyperparameter checks, the training loop, the scores."""
 
-    _estimator_type = "classifier"
-    _binary = False  # True: one logit column and sigmoid; False: K logits and softmax
-
-
-    def __sklearn_tags__(self) -> Any:
-        """scikit-learn (>= 1.6) reads the estimator type from these tags; only
-        sklearn calls this, so sklearn is importable here."""
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
-                    classifier_tags=ClassifierTags(multi_class=not self._binary),
-                    input_tags=InputTags(two_d_array=True))
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return getattr(self, "coef_", None) is not None
+    _binary = False  # True: one logit column and the sigmoid; False: K logits and the softmax
+    # the hyperparameters every subclass's constructor stores
+    solver: str
+    learning_rate: float
+    max_iter: int | str
+    batch_size: int | None
+    penalty: str | None
+    C: float
+    tol: float | None
+    n_iter_no_change: int
+    momentum: float
+    random_state: Any
+    verbose: int
+    dtype: Any
+    # fitted
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    n_iter_: int
+    loss_curve_: list[float]
 
     # ----- hyperparameters ----------------------------------------------------------------
-    def _validate_params(self) -> None:
+    def _check_params(self) -> None:
         who = type(self).__name__
         check_choice("solver", self.solver, S.SOLVERS, who=who)
         check_choice("penalty", self.penalty, (None, "l2"), who=who)
         check_number("C", self.C, who=who, low=0, low_inclusive=False)
         check_number("learning_rate", self.learning_rate, who=who, low=0, low_inclusive=False)
-        if self.max_iter != "auto":
-            check_number("max_iter", self.max_iter, who=who, kind=numbers.Integral, low=1)
-        check_number("batch_size", self.batch_size, who=who, kind=numbers.Integral, low=1, allow_none=True)
+        if not (isinstance(self.max_iter, str) and self.max_iter == "auto"):
+            check_integer("max_iter", self.max_iter, who=who, low=1)
+        check_integer("batch_size", self.batch_size, who=who, low=1, allow_none=True)
         check_number("tol", self.tol, who=who, low=0, allow_none=True)
-        check_number("n_iter_no_change", self.n_iter_no_change, who=who, kind=numbers.Integral, low=1)
+        check_integer("n_iter_no_change", self.n_iter_no_change, who=who, low=1)
         check_number("momentum", self.momentum, who=who, low=0, high=1)
-        check_number("verbose", self.verbose, who=who, kind=numbers.Integral, low=0)
-        try:
-            dtype = None if self.dtype is None else np.dtype(self.dtype)
-        except TypeError:
-            dtype = np.dtype(object)
-        if dtype not in (None, np.dtype(np.float64), np.dtype(np.float32)):
-            raise ValueError(f"{who}: dtype must be None, float64 or float32, got {self.dtype!r}")
+        check_random_state("random_state", self.random_state, who=who)
+        check_integer("verbose", self.verbose, who=who, low=0)
+        if hasattr(self, "average"):
+            check_bool("average", self.average, who=who)
+        check_float_dtype("dtype", self.dtype, who=who)
         if self.solver == "lbfgs":
             try:
                 import scipy.optimize  # noqa: F401
@@ -91,14 +93,16 @@ class _LinearClassifier(Estimator):
 
         ``progress``: optional callable, called with 1 after every iteration
         (full batch) or epoch (mini-batch), e.g. a progress bar's ``update``.
-        Returns self.
+        Raises :class:`models.DivergenceError` when training blows up, and
+        warns with :class:`models.ConvergenceWarning` when the solver stops
+        before its stopping rule is met (not for ``tol=None``, a fixed number
+        of iterations, nor for ``max_iter="auto"``, a training length chosen
+        for the data size). Returns self.
         """
         who = f"{type(self).__name__}.fit"
-        self._validate_params()
-        dtype = np.dtype(self.dtype) if self.dtype is not None else _preserved_dtype(X)
-        X, y = check_X_y(X, y, who=who, dtype=dtype)
-        classes, codes = np.unique(y, return_inverse=True)
-        self._check_classes(classes, who)
+        self._check_params()
+        dtype = check_float_dtype("dtype", self.dtype, who=who) or float_dtype(X)
+        X, classes, codes = self._fit_data(X, y, who=who, dtype=dtype)
         m, n = X.shape
         k = 1 if self._binary else len(classes)
         W = Tensor(np.zeros((n, k), dtype), requires_grad=True)
@@ -109,19 +113,14 @@ class _LinearClassifier(Estimator):
                             max_iter=self._epochs(m), batch_size=self.batch_size, tol=self.tol,
                             n_iter_no_change=self.n_iter_no_change, momentum=self.momentum,
                             random_state=self.random_state, verbose=self.verbose, progress=progress,
-                            average=getattr(self, "average", False))
+                            average=getattr(self, "average", False), fixed_budget=self.max_iter == "auto")
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(W.data.T)
         self.intercept_ = b.data.copy()
-        self.n_features_in_ = n
         self.n_iter_ = result.n_iter
         self.loss_curve_ = result.loss_curve
+        self.n_features_in_ = n  # last: the model counts as fitted from here on
         return self
-
-    def _check_classes(self, classes: np.ndarray, who: str) -> None:
-        if len(classes) < 2:
-            raise ValueError(f"{who}: y has a single class ({classes.tolist()[0]!r}); "
-                             "a classifier needs samples of at least 2 classes")
 
     def _loss_function(self, W: Tensor, b: Tensor, m: int) -> Callable[[np.ndarray, np.ndarray], Tensor]:
         """loss(X_batch, y_batch): the mean cross-entropy on the graph, plus the L2 term."""
@@ -142,44 +141,22 @@ class _LinearClassifier(Estimator):
         return loss
 
     # ----- predictions -------------------------------------------------------------------------
-    def _checked(self, X: Any, method: str) -> np.ndarray:
-        check_is_fitted(self, method)
-        X = check_array(X, who=f"{type(self).__name__}.{method}", dtype=self.coef_.dtype)
-        check_n_features(self, X)
-        return X
+    def _compute_dtype(self) -> Any:
+        return self.coef_.dtype
 
-    def _logits(self, X: np.ndarray) -> np.ndarray:
+    def _scores(self, X: np.ndarray) -> np.ndarray:
+        """The logits ``X·coefᵀ + intercept``: (m, 1) for LogisticRegression, (m, K) otherwise."""
         return X @ self.coef_.T + self.intercept_
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Logits ``X·coefᵀ + intercept``: shape (n,) for binary, (n, K) otherwise."""
-        scores = self._logits(self._checked(X, "decision_function"))
-        return scores[:, 0] if self._binary else scores
-
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities (n, K), columns in the order of ``classes_``
-        (binary: ``[1 − p, p]``)."""
-        logits = self._logits(self._checked(X, "predict_proba"))
+        """Class probabilities (m, K), columns in the order of ``classes_``
+        (LogisticRegression: ``[1 − p, p]``)."""
+        logits = self._scores(self._input(X, "predict_proba"))
         with ad.no_grad():
-            if self._binary:
+            if logits.shape[1] == 1:
                 p = ad.sigmoid(logits[:, 0]).data
                 return np.column_stack([1.0 - p, p])
             return ad.softmax(logits, axis=1).data
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The most probable class of every row (binary: p > 0.5, as the lecture)."""
-        scores = self._logits(self._checked(X, "predict"))
-        index = (scores[:, 0] > 0).astype(np.intp) if self._binary else scores.argmax(axis=1)
-        return self.classes_[index]
-
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy: the fraction of rows whose predicted class is y."""
-        from .metrics import accuracy_score
-        who = f"{type(self).__name__}.score"
-        check_is_fitted(self, "score")
-        X, y = check_X_y(X, y, who=who, dtype=self.coef_.dtype)
-        check_known_labels(y, self.classes_, who=who)
-        return float(accuracy_score(y, self.predict(X)))
 
     # ----- persistence ------------------------------------------------------------------------
     def save(self, path: Any) -> None:
@@ -220,6 +197,8 @@ class LogisticRegression(_LinearClassifier):
     """
 
     _binary = True
+    _max_classes = 2
+    _more_classes_hint = "; use SoftmaxRegression for more than two classes"
 
     def __init__(self, *, solver: str = "gd", learning_rate: float = 0.1, max_iter: int | str = 5000,
                  batch_size: int | None = None, penalty: str | None = None, C: float = 1.0,
@@ -237,17 +216,6 @@ class LogisticRegression(_LinearClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
-
-    def _check_classes(self, classes: np.ndarray, who: str) -> None:
-        super()._check_classes(classes, who)
-        if len(classes) > 2:
-            raise ValueError(f"{who}: y has {len(classes)} classes {list(classes.tolist())}, but "
-                             "LogisticRegression is binary; use SoftmaxRegression for more than two classes")
-
-
-def _preserved_dtype(X: Any) -> np.dtype:
-    """float32 for float32 data (no copy), float64 for anything else."""
-    return np.dtype(np.float32) if getattr(X, "dtype", None) == np.float32 else np.dtype(np.float64)
 
 
 class SoftmaxRegression(_LinearClassifier):

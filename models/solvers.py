@@ -19,10 +19,25 @@ Solvers:
 mini-batch ones; ``loss_curve`` holds the loss of every iteration computed
 before that iteration's update (the lecture's "Cost (iteration i)"), or for
 mini-batch solvers the mean of an epoch's batch losses.
+
+Training that goes wrong says so:
+
+* divergence -- a loss that becomes NaN or infinite, or that grows past
+  ``DIVERGENCE_FACTOR`` times its first value (at least 1), raises
+  :class:`DivergenceError` naming the iteration (or epoch and batch) and the
+  learning rate; the parameters are left at the last values whose loss was
+  in bounds;
+* no convergence -- a first-order solver with a ``tol`` that uses up
+  ``max_iter`` before its stopping rule is met, or an L-BFGS run that scipy
+  reports as unsuccessful, warns with :class:`ConvergenceWarning`. With
+  ``tol=None`` a first-order solver runs exactly ``max_iter`` iterations, as
+  asked, and does not warn; nor with ``fixed_budget=True`` (the models'
+  ``max_iter="auto"``, a training length chosen for the data size).
 """
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -30,16 +45,19 @@ import numpy as np
 
 from autodiff import Tensor, no_grad
 
-__all__ = ["SOLVERS", "MINI_BATCH_SOLVERS", "DivergenceError", "TrainResult", "GradientDescent",
-           "Momentum", "Adam", "make_optimizer", "minimize"]
+from . import exceptions
+from .exceptions import DivergenceError
+
+__all__ = ["SOLVERS", "MINI_BATCH_SOLVERS", "DIVERGENCE_FACTOR", "DivergenceError", "TrainResult",
+           "GradientDescent", "Momentum", "Adam", "make_optimizer", "minimize"]
 
 SOLVERS = ("gd", "sgd", "momentum", "adam", "lbfgs")
 MINI_BATCH_SOLVERS = ("sgd", "momentum", "adam")
 LossFn = Callable[[np.ndarray, np.ndarray], Tensor]
-
-
-class DivergenceError(FloatingPointError, ValueError):
-    """The loss became NaN or inf during training (the learning rate is too large)."""
+# A loss above DIVERGENCE_FACTOR · max(|first loss|, 1) means training has diverged. Cross-entropy
+# from zero weights starts at ln K (0.69 for two classes): 10,000 times that is a mean probability of
+# e^-6931 for the true class, which no working run comes near.
+DIVERGENCE_FACTOR = 1e4
 
 
 @dataclass
@@ -50,6 +68,7 @@ class TrainResult:
     n_iter: int
     loss_curve: list[float] = field(default_factory=list)
     converged: bool = False
+    message: str = ""  # why the solver stopped (L-BFGS: scipy's message)
 
 
 # ----- optimizers: in-place updates of .data from .grad ---------------------------------
@@ -140,21 +159,34 @@ class _EarlyStopping:
         return self.bad >= self.patience
 
 
-def _diverged(what: str, iteration: int, learning_rate: float, unit: str) -> DivergenceError:
-    return DivergenceError(f"loss became {what} at {unit} {iteration} with learning_rate={learning_rate}; "
-                           "lower the learning rate (the last finite parameters were kept)")
+class _Guard:
+    """Checks every loss of a run: finite, and below the bound set by the first one."""
 
+    def __init__(self, learning_rate: float):
+        self.learning_rate = learning_rate
+        self.first: float | None = None
 
-def _finite_loss(loss_fn: LossFn, X: np.ndarray, y: np.ndarray, iteration: int, lr: float,
-                 unit: str) -> Tensor:
-    try:
-        loss = loss_fn(X, y)
-    except FloatingPointError:
-        raise _diverged("inf", iteration, lr, unit) from None
-    value = loss.item()
-    if not math.isfinite(value):
-        raise _diverged("nan" if math.isnan(value) else "inf", iteration, lr, unit)
-    return loss
+    def _error(self, what: str, where: str) -> DivergenceError:
+        return DivergenceError(f"training diverged: the loss {what} at {where} with "
+                               f"learning_rate={self.learning_rate}; lower the learning rate, or standardize "
+                               "the features (e.g. StandardScaler); the parameters were left at the last "
+                               "values whose loss was in bounds")
+
+    def loss(self, loss_fn: LossFn, X: np.ndarray, y: np.ndarray, where: str) -> Tensor:
+        """``loss_fn(X, y)``, or DivergenceError if it is not finite or has grown out of bounds."""
+        try:
+            loss = loss_fn(X, y)
+        except FloatingPointError:  # the model signals an overflow of its logits
+            raise self._error("became inf", where) from None
+        value = loss.item()
+        if not math.isfinite(value):
+            raise self._error(f"became {'nan' if math.isnan(value) else 'inf'}", where)
+        if self.first is None:
+            self.first = value
+        elif value > DIVERGENCE_FACTOR * max(abs(self.first), 1.0):
+            raise self._error(f"grew from {self.first:.6g} to {value:.6g}, more than {DIVERGENCE_FACTOR:g} "
+                              "times its first value,", where)
+        return loss
 
 
 def _report(verbose: int, unit: str, i: int, loss: float) -> None:
@@ -166,42 +198,74 @@ def minimize(loss_fn: LossFn, params: Sequence[Tensor], X: np.ndarray, y: np.nda
              solver: str = "gd", learning_rate: float = 0.1, max_iter: int = 5000,
              batch_size: int | None = None, tol: float | None = None, n_iter_no_change: int = 5,
              momentum: float = 0.9, random_state: Any = None, verbose: int = 0,
-             progress: Callable[[int], Any] | None = None, average: bool = False) -> TrainResult:
+             progress: Callable[[int], Any] | None = None, average: bool = False,
+             fixed_budget: bool = False) -> TrainResult:
     """Train ``params`` (in place) to minimize ``loss_fn`` over (X, y).
 
     ``average`` (mini-batch solvers): end with the mean of the parameters over
     the updates of the last epoch (Polyak-Ruppert averaging).
 
+    ``fixed_budget``: ``max_iter`` is the intended training length (a model's
+    ``max_iter="auto"``), so a first-order solver that reaches it without
+    meeting the ``tol`` rule does not warn; ``tol`` can still stop it earlier.
+
     ``progress``: called with 1 after every epoch (for a progress bar).
-    Raises :class:`DivergenceError` if the loss becomes NaN or inf; the
-    parameters are then restored to the last values that gave a finite loss.
+    Raises :class:`DivergenceError` if the loss becomes NaN or inf or grows
+    past ``DIVERGENCE_FACTOR`` times its first value; the parameters are
+    then restored to the last values whose loss was in bounds. Warns with
+    :class:`ConvergenceWarning` when the solver stops before its stopping
+    rule is met (see the module docstring).
     """
     params = list(params)
     if solver == "lbfgs":
-        return _minimize_lbfgs(loss_fn, params, X, y, max_iter, tol, verbose, progress)
+        result = _minimize_lbfgs(loss_fn, params, X, y, max_iter, tol, verbose, progress)
+        if not result.converged:
+            warnings.warn(_lbfgs_not_converged(result, max_iter), exceptions.ConvergenceWarning, stacklevel=3)
+        return result
     good = [p.data.copy() for p in params]
+    full_batch = solver == "gd" or batch_size is None or batch_size >= len(X)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if solver == "gd" or batch_size is None or batch_size >= len(X):
-                return _full_batch(loss_fn, params, X, y, solver, learning_rate, max_iter, tol,
-                                   n_iter_no_change, momentum, verbose, progress, good)
-            return _mini_batch(loss_fn, params, X, y, solver, learning_rate, max_iter, batch_size, tol,
-                               n_iter_no_change, momentum, random_state, verbose, progress, good, average)
+            if full_batch:
+                result = _full_batch(loss_fn, params, X, y, solver, learning_rate, max_iter, tol,
+                                     n_iter_no_change, momentum, verbose, progress, good)
+            else:
+                result = _mini_batch(loss_fn, params, X, y, solver, learning_rate, max_iter, batch_size, tol,
+                                     n_iter_no_change, momentum, random_state, verbose, progress, good, average)
     except DivergenceError:
         with no_grad():  # in place through the Tensor: the diverged graph may still hold the arrays
             for p, g in zip(params, good):
                 p[...] = g
                 p.grad = None
         raise
+    if tol is not None and not result.converged and not fixed_budget:
+        unit = "iterations" if full_batch else "epochs"
+        warnings.warn(f"solver={solver!r} used all max_iter={max_iter} {unit} before its stopping rule was met "
+                      f"(no improvement of the loss by more than tol={tol} for n_iter_no_change="
+                      f"{n_iter_no_change} {unit} in a row); the model may be under-trained: raise max_iter, "
+                      f"or set tol=None to train for exactly max_iter {unit}",
+                      exceptions.ConvergenceWarning, stacklevel=3)
+    return result
+
+
+def _lbfgs_not_converged(result: "TrainResult", max_iter: int) -> str:
+    text = f"solver='lbfgs' stopped after {result.n_iter} iterations without converging ({result.message})"
+    if result.n_iter == 0:
+        return text + ("; the parameters are still their starting values, so the model has learnt nothing: "
+                       "the features are probably on a huge scale; standardize them (e.g. StandardScaler)")
+    if result.n_iter >= max_iter:
+        return text + "; raise max_iter"
+    return text + "; the line search failed: standardize the features (e.g. StandardScaler) or add penalty='l2'"
 
 
 def _full_batch(loss_fn, params, X, y, solver, lr, max_iter, tol, patience, momentum, verbose,
                 progress, good) -> TrainResult:
     optimizer = make_optimizer(solver, params, lr, momentum)
     stopper = _EarlyStopping(tol, patience)
+    guard = _Guard(lr)
     curve: list[float] = []
     for i in range(max_iter):
-        loss = _finite_loss(loss_fn, X, y, i, lr, "iteration")
+        loss = guard.loss(loss_fn, X, y, f"iteration {i}")
         value = loss.item()
         curve.append(value)
         _report(verbose, "iteration", i, value)
@@ -222,16 +286,18 @@ def _mini_batch(loss_fn, params, X, y, solver, lr, max_iter, batch_size, tol, pa
     gathered once (X[indices]) and used directly by the two matmuls."""
     optimizer = make_optimizer(solver, params, lr, momentum)
     stopper = _EarlyStopping(tol, patience)
+    guard = _Guard(lr)
     rng = np.random.default_rng(random_state)
     m = len(X)
     curve: list[float] = []
+    stopped = False
     means = [np.zeros_like(p.data) for p in params] if average else []
     for epoch in range(max_iter):
         order = rng.permutation(m)
         total = 0.0
         for count, start in enumerate(range(0, m, batch_size), 1):
             rows = order[start:start + batch_size]
-            loss = _finite_loss(loss_fn, X[rows], y[rows], epoch, lr, "epoch")
+            loss = guard.loss(loss_fn, X[rows], y[rows], f"epoch {epoch}, batch {count - 1}")
             total += loss.item() * len(rows)
             for g, p in zip(good, params):
                 np.copyto(g, p.data)
@@ -245,11 +311,12 @@ def _mini_batch(loss_fn, params, X, y, solver, lr, max_iter, batch_size, tol, pa
         if progress is not None:
             progress(1)
         if stopper.stop(value):
+            stopped = True
             break
     with no_grad():
         for mean, p in zip(means, params):
             p[...] = mean
-    return TrainResult(len(curve), curve, len(curve) < max_iter)
+    return TrainResult(len(curve), curve, stopped)
 
 
 def _minimize_lbfgs(loss_fn, params, X, y, max_iter, tol, verbose, progress) -> TrainResult:
@@ -295,7 +362,9 @@ def _minimize_lbfgs(loss_fn, params, X, y, max_iter, tol, verbose, progress) -> 
     result = scipy_minimize(fun, theta0, jac=True, method="L-BFGS-B", options=options, callback=callback)
     if not np.all(np.isfinite(result.x)):
         unpack(theta0)
-        raise DivergenceError("lbfgs produced non-finite parameters; check the data scale")
+        raise DivergenceError("training diverged: solver='lbfgs' produced non-finite parameters; standardize "
+                              "the features (e.g. StandardScaler); the parameters were left at their start")
     unpack(result.x.astype(dtype))
     n_iter = int(result.nit)
-    return TrainResult(n_iter, ([start] + curve)[:max(n_iter, 1)], bool(result.success))
+    message = result.message.decode() if isinstance(result.message, bytes) else str(result.message)
+    return TrainResult(n_iter, ([start] + curve)[:max(n_iter, 1)], bool(result.success), f"scipy: {message}")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from models import LogisticRegression, NotFittedError, SoftmaxRegression
+from models import DataConversionWarning, LogisticRegression, NotFittedError, SoftmaxRegression
 from models.datasets import load_iris
 
 X_IRIS, TARGET = load_iris(return_X_y=True)
@@ -43,7 +43,7 @@ def test_nan_label():
 def test_empty_input():
     with pytest.raises(ValueError, match="X is empty: 0 samples"):
         LogisticRegression().fit(np.empty((0, 4)), [])
-    with pytest.raises(ValueError, match="X has 0 features"):
+    with pytest.raises(ValueError, match=r"X has 0 feature\(s\) \(shape=\(3, 0\)\) while a minimum of 1 is required"):
         LogisticRegression().fit(np.empty((3, 0)), [0, 1, 0])
 
 
@@ -54,6 +54,38 @@ def test_non_numeric_data():
         LogisticRegression().fit(X, Y_BINARY)
     with pytest.raises(ValueError, match="X must be numeric, got dtype <U"):
         LogisticRegression().fit([["a", "b"], ["c", "d"]], [0, 1])
+    X[2, 0] = {"petal": 5.0}  # not a number at all: a TypeError, as numpy gives
+    with pytest.raises(TypeError, match=r"X must be numeric, but the entry at row 2, column 0 is \{'petal': 5.0\} "
+                                        r"of type dict \(float\(\) argument must be a string or a real number"):
+        LogisticRegression().fit(X, Y_BINARY)
+    X[2, 0] = "5.0"  # numbers written as text are read as numbers, like numpy's astype
+    assert LogisticRegression(max_iter=5).fit(X, Y_BINARY).n_features_in_ == 4
+
+
+def test_complex_data():
+    with pytest.raises(ValueError, match=r"X holds complex numbers \(dtype complex128\)\. Complex data not supported"):
+        LogisticRegression().fit(X_IRIS + 1j, Y_BINARY)
+    with pytest.raises(ValueError, match=r"y holds complex numbers\. Complex data not supported"):
+        LogisticRegression().fit(X_IRIS, Y_BINARY + 1j)
+
+
+def test_sparse_input_is_refused_by_name():
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match=r"X is a scipy sparse csr_matrix; sparse input is not supported: pass a dense "
+                                        r"array, e.g. X.toarray\(\)"):
+        LogisticRegression().fit(sparse.csr_matrix(X_IRIS), Y_BINARY)
+
+
+def test_y_none_and_continuous_targets():
+    with pytest.raises(ValueError, match=r"LogisticRegression.fit: y is None, but a classifier needs the labels: "
+                                         r"y should be a 1d array"):
+        LogisticRegression().fit(X_IRIS, None)
+    y = np.linspace(0.0, 1.0, 150)  # a regression target: 150 distinct real values
+    with pytest.raises(ValueError, match=r"SoftmaxRegression.fit: y holds continuous values \(e.g. 0.0067\d+ at "
+                                         r"index 1\), not class labels"):
+        SoftmaxRegression().fit(X_IRIS, y)
+    whole = TARGET.astype(float)  # floats with whole values are class labels
+    assert SoftmaxRegression(max_iter=2, tol=None).fit(X_IRIS, whole).classes_.tolist() == [0.0, 1.0, 2.0]
 
 
 def test_X_not_2d(fitted):
@@ -71,19 +103,24 @@ def test_ragged_input():
 
 
 def test_wrong_number_of_features_at_predict(fitted):
-    with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression was fitted with 4"):
-        fitted.predict(X_IRIS[:, :3])
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(ValueError, match=rf"LogisticRegression.{method}: X has 3 features, but LogisticRegression "
+                                             r"is expecting 4 features as input \(the number of columns it was fitted"):
+            getattr(fitted, method)(X_IRIS[:, :3])
     with pytest.raises(ValueError, match="X has 3 features"):
-        fitted.predict_proba(X_IRIS[:, :3])
+        fitted.score(X_IRIS[:, :3], Y_BINARY)
 
 
 def test_single_class_at_fit():
-    with pytest.raises(ValueError, match=r"y has a single class \(0\).*at least 2 classes"):
+    with pytest.raises(ValueError, match=r"y has only one class \(0\) in 50 sample\(s\).*at least 2 classes"):
         SoftmaxRegression().fit(X_IRIS[:50], TARGET[:50])
+    with pytest.raises(ValueError, match=r"y has only one class \(2\) in 1 sample\(s\)"):
+        LogisticRegression().fit(X_IRIS[-1:], TARGET[-1:])
 
 
 def test_logistic_regression_with_three_classes_suggests_softmax():
-    with pytest.raises(ValueError, match="y has 3 classes .* use SoftmaxRegression"):
+    with pytest.raises(ValueError, match=r"y has 3 classes \[0, 1, 2\]\. Only binary classification is supported by "
+                                         r"LogisticRegression; use SoftmaxRegression for more than two classes"):
         LogisticRegression().fit(X_IRIS, TARGET)
 
 
@@ -98,7 +135,10 @@ def test_unseen_label_at_score(fitted):
 def test_y_shape():
     with pytest.raises(ValueError, match=r"y must be a 1-D array of class labels, got shape \(150, 2\)"):
         LogisticRegression().fit(X_IRIS, np.zeros((150, 2)))
-    model = LogisticRegression(max_iter=5).fit(X_IRIS, Y_BINARY[:, None])  # a column is accepted
+    flattened = r"A column-vector y was passed when a 1d array was expected: LogisticRegression.fit flattens y of " \
+                r"shape \(150, 1\) to \(150,\)"
+    with pytest.warns(DataConversionWarning, match=flattened):
+        model = LogisticRegression(max_iter=5).fit(X_IRIS, Y_BINARY[:, None])  # a column is accepted
     assert model.classes_.tolist() == [0, 1]
 
 
@@ -117,12 +157,28 @@ def test_y_shape():
     ({"n_iter_no_change": 0}, r"n_iter_no_change must be >= 1"),
     ({"momentum": 1.5}, r"momentum must be >= 0 and <= 1"),
     ({"verbose": -1}, r"verbose must be >= 0"),
+    ({"verbose": 10**30}, r"verbose must fit in a 64-bit integer \(at most 2\*\*63 - 1\), got 1e\+30"),
+    ({"verbose": 1.5}, r"verbose must be an integer, got 1.5 of type float"),
+    ({"max_iter": True}, r"max_iter must be an integer, got True of type bool"),
+    ({"max_iter": "forever"}, r"max_iter must be an integer, got 'forever'"),
+    ({"batch_size": 2**70}, r"batch_size must fit in a 64-bit integer"),
+    ({"C": 10**400}, r"C must be finite"),
+    ({"tol": float("inf")}, r"tol must be finite, got inf"),
+    ({"random_state": -1}, r"random_state must be None, an integer seed >= 0 or a numpy Generator, got -1"),
+    ({"random_state": "seed"}, r"random_state must be None, an integer seed >= 0"),
+    ({"solver": ["gd"]}, r"unknown solver \['gd'\]"),
     ({"dtype": "int32"}, r"dtype must be None, float64 or float32, got 'int32'"),
+    ({"dtype": "no such type"}, r"dtype must be None, float64 or float32, got 'no such type'"),
 ])
 def test_bad_hyperparameters(params, message):
     with pytest.raises(ValueError, match=message) as info:
         LogisticRegression(**params).fit(X_IRIS, Y_BINARY)
     assert "LogisticRegression" in str(info.value)
+
+
+def test_softmax_only_hyperparameter():
+    with pytest.raises(ValueError, match="SoftmaxRegression: average must be True or False, got 'yes'"):
+        SoftmaxRegression(average="yes").fit(X_IRIS, TARGET)
 
 
 def test_hyperparameters_are_not_checked_in_init():
@@ -134,6 +190,7 @@ def test_hyperparameters_are_not_checked_in_init():
 def test_not_fitted(method, tmp_path):
     model = SoftmaxRegression()
     args = {"score": (X_IRIS, TARGET), "save": (tmp_path / "m.npz",)}.get(method, (X_IRIS,))
-    with pytest.raises(NotFittedError, match=f"This SoftmaxRegression instance is not fitted yet.*'{method}'"):
+    message = f"SoftmaxRegression.{method}: this SoftmaxRegression has not been trained yet; call its fit"
+    with pytest.raises(NotFittedError, match=message):
         getattr(model, method)(*args)
     assert not hasattr(model, "coef_")  # hasattr works: NotFittedError is also an AttributeError

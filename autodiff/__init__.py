@@ -20,3 +20,4 @@ from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import testing, registry
 from .graph import to_dot, draw, text_tree
 from .explain import explain
+from . import nn, optim, data  # networks, optimizers, mini-batches (issue 11)

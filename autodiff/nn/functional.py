@@ -77,31 +77,41 @@ def _difference(who: str, input: Any, target: Any, reduction: str) -> Tensor:
     if input_shape != target_shape:
         raise ValueError(f"{who}: input shape {input_shape} and target shape {target_shape} differ "
                          "(they are not broadcast: (m, 1) against (m,) would compare every pair)")
+    for what, x in (("input", input), ("target", target)):  # name a NaN or inf rather than return one
+        values = np.asarray(x.data if isinstance(x, Tensor) else x)
+        if values.dtype.kind not in "biuf":
+            raise TypeError(f"{who}: {what} must be numeric, got dtype {values.dtype}")
+        if not np.isfinite(values).all():
+            bad = tuple(np.argwhere(~np.isfinite(values))[0].tolist())
+            raise ValueError(f"{who}: {what} holds {values[bad]} at index {bad}")
     return F.sub(input, target)
 
 
-def _reduce(who: str, losses: Tensor, reduction: str, input: Any, target: Any) -> Tensor:
+def _overflow_reported_after() -> Any:
+    """numpy stays quiet while a loss is computed from finite inputs: if it overflows
+    (|x − y| near 1e308), _reduce raises an error naming the loss instead."""
+    return np.errstate(over="ignore", invalid="ignore")
+
+
+def _reduce(who: str, losses: Tensor, reduction: str) -> Tensor:
     out = F.mean(losses) if reduction == "mean" else F.sum(losses) if reduction == "sum" else losses
-    if not np.isfinite(out.data).all():  # name the culprit rather than return NaN or inf
-        for what, x in (("input", input), ("target", target)):
-            values = np.asarray(x.data if isinstance(x, Tensor) else x)
-            if not np.isfinite(values).all():
-                bad = tuple(np.argwhere(~np.isfinite(values))[0].tolist())
-                raise ValueError(f"{who}: {what} holds {values[bad]} at index {bad}")
+    if not np.isfinite(out.data).all():  # the inputs are finite (checked): an overflow
         raise FloatingPointError(f"{who}: the loss overflowed for finite input and target")
     return out
 
 
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """The squared error (x − y)², reduced."""
-    d = _difference("mse_loss", input, target, reduction)
-    return _reduce("mse_loss", d * d, reduction, input, target)
+    with _overflow_reported_after():
+        d = _difference("mse_loss", input, target, reduction)
+        return _reduce("mse_loss", d * d, reduction)
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """The absolute error |x − y|, reduced (its gradient at x = y is 0)."""
-    d = _difference("l1_loss", input, target, reduction)
-    return _reduce("l1_loss", F.abs(d), reduction, input, target)
+    with _overflow_reported_after():
+        d = _difference("l1_loss", input, target, reduction)
+        return _reduce("l1_loss", F.abs(d), reduction)
 
 
 def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -113,7 +123,8 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     if isinstance(delta, bool) or not isinstance(delta, (int, float, np.floating)) or not delta > 0 \
             or not np.isfinite(delta):
         raise ValueError(f"huber_loss: delta must be a positive number, got {delta!r}")
-    d = _difference("huber_loss", input, target, reduction)
-    a = F.abs(d)
-    c = a - F.relu(a - delta)
-    return _reduce("huber_loss", 0.5 * (c * c) + delta * (a - c), reduction, input, target)
+    with _overflow_reported_after():
+        d = _difference("huber_loss", input, target, reduction)
+        a = F.abs(d)
+        c = a - F.relu(a - delta)
+        return _reduce("huber_loss", 0.5 * (c * c) + delta * (a - c), reduction)

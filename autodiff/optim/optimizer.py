@@ -150,16 +150,17 @@ class Optimizer:
             raise ValueError(f"{who}: expected a dict with keys 'state' and 'param_groups'")
         groups = state_dict["param_groups"]
         if not isinstance(groups, (list, tuple)) or len(groups) != len(self.param_groups):
-            raise ValueError(f"{who}: the state has {len(groups) if isinstance(groups, (list, tuple)) else '?'} "
-                             f"parameter groups, this optimizer {len(self.param_groups)}")
+            count = len(groups) if isinstance(groups, (list, tuple)) else "no list of"
+            raise ValueError(f"{who}: the state has {count} parameter group(s), "
+                             f"this optimizer has {len(self.param_groups)}")
         params: dict[int, Tensor] = {}
         new_groups = []
         for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
             if not isinstance(saved, dict) or "params" not in saved:
                 raise ValueError(f"{who}: parameter group {i} is not a dict with 'params'")
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"{who}: parameter group {i} holds {len(saved['params'])} parameters in the state, "
-                                 f"{len(group['params'])} in this optimizer")
+                raise ValueError(f"{who}: parameter group {i} holds {len(saved['params'])} parameter(s) in the "
+                                 f"state, {len(group['params'])} in this optimizer")
             if set(saved) - {"params"} != set(self.defaults):
                 raise ValueError(f"{who}: parameter group {i} has hyperparameters {sorted(set(saved) - {'params'})}, "
                                  f"expected {sorted(self.defaults)}")

@@ -250,14 +250,35 @@ def test_an_overflowing_update_is_reported():
         opt.step()
 
 
-def test_a_read_only_parameter_is_refused_before_the_step():
-    data = np.ones(2)
-    data.flags.writeable = False
-    w = ad.Tensor(data, requires_grad=True)
+def test_a_broadcast_or_read_only_parameter_is_refused():
+    w = ad.Tensor(np.broadcast_to(np.ones(1), (2,)), requires_grad=True)  # two elements, one memory cell
     opt = optim.SGD([w], lr=0.1)
-    w.grad = np.ones(2)
-    with pytest.raises(ValueError, match="read-only"):
+    w.grad = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="broadcast view whose elements share memory"):
         opt.step()
+    np.testing.assert_array_equal(w.data, [1.0, 1.0])
+    if not ad._inplace.ENGINE_WRITES:  # (the rewritten engine unlocks arrays it locked itself)
+        data = np.ones(2)
+        data.flags.writeable = False
+        v = ad.Tensor(data, requires_grad=True)
+        v.grad = np.ones(2)
+        with pytest.raises(ValueError, match="read-only"):
+            optim.SGD([v], lr=0.1).step()
+
+
+def test_a_graph_kept_alive_does_not_stop_a_step():
+    """With the engine's in-place writes, a graph that used the old values refuses backward."""
+    layer = ad.Tensor(np.ones((2, 3)), requires_grad=True)
+    opt = optim.SGD([layer], lr=0.1)
+    kept = ad.sum(layer * 2.0)  # still alive during the step
+    ad.sum(layer * layer).backward()
+    array = layer.data
+    opt.step()
+    assert layer.data is array
+    np.testing.assert_allclose(layer.data, 0.8, rtol=1e-15)
+    if ad._inplace.ENGINE_WRITES:
+        with pytest.raises(Exception, match="in place"):
+            kept.backward()
 
 
 # ----- state dicts ------------------------------------------------------------------------------
@@ -298,6 +319,18 @@ def test_state_dict_resumes_exactly(variant):
     _run(resumed, copies, np.random.default_rng(2), 10)
     for p, q in zip(params, copies):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_load_state_dict_copies_the_arrays():
+    w = ad.Tensor(np.ones(2), requires_grad=True)
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = np.ones(2)
+    opt.step()
+    saved = opt.state_dict()
+    other = optim.SGD([w], lr=0.1, momentum=0.9)
+    other.load_state_dict(saved)
+    saved["state"][0]["momentum_buffer"][:] = 1e6  # changing the dict afterwards...
+    np.testing.assert_array_equal(other.state_dict()["state"][0]["momentum_buffer"], [1.0, 1.0])  # ...does not reach it
 
 
 def test_load_state_dict_refuses_a_mismatch_and_changes_nothing():

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .._inplace import assign_
 from ..tensor import Tensor
 from ._random import as_generator
 
@@ -57,7 +58,7 @@ def fan_in_and_fan_out(shape: tuple[int, ...], who: str = "init") -> tuple[int, 
 def _fill(tensor: Any, values: Any, who: str) -> Any:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{who}: expected a Tensor (e.g. an nn.Parameter), got {type(tensor).__name__}")
-    tensor.data[...] = values
+    assign_(tensor, values)
     return tensor
 
 

@@ -26,6 +26,7 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from .._inplace import ENGINE_WRITES, assign_
 from ..tensor import Tensor
 from ._npz import load_arrays, save_arrays
 from .parameter import Parameter
@@ -222,7 +223,7 @@ class Module:
         who = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, dict):
             raise TypeError(f"{who}: expected a dict of arrays by name, got {type(state_dict).__name__}")
-        targets = {name: p.data for name, p in self.named_parameters()}
+        targets: dict[str, Any] = dict(self.named_parameters())  # Parameters, then buffers (arrays)
         targets.update(self.named_buffers())
         missing = [name for name in targets if name not in state_dict]
         unexpected = [name for name in state_dict if name not in targets]
@@ -241,16 +242,21 @@ class Module:
             value = value.data if isinstance(value, Tensor) else np.asarray(value)
             if value.dtype.kind not in "biuf":
                 raise TypeError(f"{who}: {name} has dtype {value.dtype}; expected numbers")
-            if value.shape != target.shape:
-                raise ValueError(f"{who}: {name} has shape {value.shape} in the state, {target.shape} in the module")
+            if value.shape != np.shape(target.data if isinstance(target, Tensor) else target):
+                raise ValueError(f"{who}: {name} has shape {value.shape} in the state, "
+                                 f"{np.shape(target.data if isinstance(target, Tensor) else target)} in the module")
             if value.dtype.kind == "f" and not np.isfinite(value).all():
                 bad = tuple(np.argwhere(~np.isfinite(value))[0].tolist())
                 raise ValueError(f"{who}: {name} holds {value[bad]} at index {bad}")
-            if not target.flags.writeable:
+            array = target.data if isinstance(target, Tensor) else target
+            if not array.flags.writeable and not (ENGINE_WRITES and isinstance(target, Tensor)):
                 raise ValueError(f"{who}: the array of {name} is read-only")
             plan.append((target, value))
-        for target, value in plan:
-            np.copyto(target, value, casting="unsafe")  # float32 <-> float64 as the module holds it
+        for target, value in plan:  # cast to the dtype the module holds (float32 <-> float64)
+            if isinstance(target, Tensor):
+                assign_(target, value)
+            else:
+                np.copyto(target, value, casting="unsafe")
         return LoadResult(missing, unexpected)
 
     def save(self, path: Any) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from .._inplace import multiply_, subtract_
+from ..tensor import Tensor
 from .optimizer import Array, Optimizer, check_flag, check_number
 
 
@@ -44,8 +46,9 @@ class Adam(Optimizer):
         check_number(who, "weight_decay", group["weight_decay"], low=0.0)
         check_flag(who, "amsgrad", group["amsgrad"])
 
-    def update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def update(self, p: Tensor, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
+        param = p.data
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(param)
@@ -56,7 +59,7 @@ class Adam(Optimizer):
         step = state["step"]
         if decay:
             if self.decoupled_weight_decay:
-                param *= 1.0 - lr * decay  # shrink θ directly, outside the moments
+                multiply_(p, 1.0 - lr * decay)  # shrink θ directly, outside the moments
             else:
                 grad = grad + decay * param
         m, v = state["exp_avg"], state["exp_avg_sq"]
@@ -73,4 +76,4 @@ class Adam(Optimizer):
         denominator += group["eps"]
         np.divide(m, denominator, out=denominator)
         denominator *= step_size
-        param -= denominator
+        subtract_(p, denominator)

@@ -21,7 +21,9 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..tensor import Tensor, enable_grad
+from .. import enable_grad  # the package's public name (the engine is being reorganised)
+from .._inplace import ENGINE_WRITES
+from ..tensor import Tensor
 
 Array = np.ndarray
 
@@ -90,19 +92,20 @@ class Optimizer:
             self.check_group(group)
             for p in group["params"]:
                 if p.grad is not None:
-                    work.append((p.data, self._checked_grad(p), group, p))
-        for done, (data, grad, group, p) in enumerate(work):
+                    work.append((self._checked_grad(p), group, p))
+        for done, (grad, group, p) in enumerate(work):
             try:
                 with np.errstate(over="raise", invalid="raise"):
-                    self.update(data, grad, self.state.setdefault(id(p), {}), group)
+                    self.update(p, grad, self.state.setdefault(id(p), {}), group)
             except FloatingPointError as error:  # finite inputs, yet the update overflowed
                 raise FloatingPointError(
                     f"{type(self).__name__}: the update of parameter {self._names[id(p)]} overflowed ({error}); "
                     f"is lr too large? {done} parameter(s) before it were already updated") from None
         return loss
 
-    def update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
-        """Change ``param`` in place from ``grad``; ``state`` holds this parameter's buffers."""
+    def update(self, p: Tensor, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Change ``p`` in place from ``grad`` (with ``_inplace``, so that its array stays
+        the same object); ``state`` holds this parameter's buffers."""
         raise NotImplementedError
 
     def _checked_grad(self, p: Tensor) -> Array:
@@ -120,7 +123,11 @@ class Optimizer:
             bad = tuple(np.argwhere(~np.isfinite(grad))[0].tolist())
             raise ValueError(f"{who}: the gradient of parameter {name} holds {grad[bad]} at index {bad}; "
                              "no parameter was changed")
-        if not p.data.flags.writeable:
+        data = p.data
+        if any(stride == 0 and n > 1 for stride, n in zip(data.strides, data.shape)):
+            raise ValueError(f"{who}: parameter {name}'s array is a broadcast view whose elements share memory, "
+                             "so it cannot be updated element by element; give the parameter its own copy")
+        if not ENGINE_WRITES and not data.flags.writeable:  # (the rewritten engine checks this itself)
             raise ValueError(f"{who}: parameter {name}'s array is read-only, so it cannot be updated in place")
         return grad
 

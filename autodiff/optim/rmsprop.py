@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .._inplace import subtract_
+from ..tensor import Tensor
 from .optimizer import Array, Optimizer, check_flag, check_number
 
 
@@ -34,8 +36,9 @@ class RMSprop(Optimizer):
         check_number("RMSprop", "momentum", group["momentum"], 0.0, 1.0)
         check_flag("RMSprop", "centered", group["centered"])
 
-    def update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def update(self, p: Tensor, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, alpha, decay, momentum = group["lr"], group["alpha"], group["weight_decay"], group["momentum"]
+        param = p.data
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(param)
@@ -66,4 +69,4 @@ class RMSprop(Optimizer):
             buffer *= momentum
             buffer += denominator
             denominator = buffer
-        param -= lr * denominator
+        subtract_(p, lr * denominator)

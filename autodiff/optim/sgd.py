@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .._inplace import subtract_
+from ..tensor import Tensor
 from .optimizer import Array, Optimizer, check_flag, check_number
 
 
@@ -37,8 +39,9 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening = 0, "
                              f"got momentum={group['momentum']}, dampening={group['dampening']}")
 
-    def update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def update(self, p: Tensor, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
+        param = p.data
         if decay:
             grad = grad + decay * param  # a new array: the user's .grad is never written
         if momentum:
@@ -49,4 +52,4 @@ class SGD(Optimizer):
                 velocity *= momentum
                 velocity += (1.0 - group["dampening"]) * grad
             grad = grad + momentum * velocity if group["nesterov"] else velocity
-        param -= lr * grad
+        subtract_(p, lr * grad)

@@ -11,6 +11,7 @@ importing autodiff never imports models, the MNIST functions import it when call
 """
 from __future__ import annotations
 
+import importlib
 import math
 from typing import Any, Iterator
 
@@ -64,7 +65,7 @@ class DataLoader:
         elif seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
             self.generator = None
             # None: a seed of our own, so the epochs still differ from each other
-            self.seed = int(np.random.SeedSequence().entropy) if seed is None else int(seed)
+            self.seed = int(np.random.default_rng().integers(2 ** 63)) if seed is None else int(seed)
         else:
             raise TypeError(f"DataLoader: seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
         self.n_rows = n
@@ -93,6 +94,7 @@ class DataLoader:
         if self.generator is not None:
             return self.generator.permutation(self.n_rows)
         epoch = self.epoch if epoch is None else epoch
+        assert self.seed is not None  # set whenever there is no Generator
         return np.random.default_rng([self.seed, epoch]).permutation(self.n_rows)
 
     def __iter__(self) -> Iterator[Any]:
@@ -123,15 +125,20 @@ def _as_array(a: Any, i: int) -> np.ndarray:
 
 
 # ----- MNIST ------------------------------------------------------------------------------
+def _datasets() -> Any:
+    """``models.datasets``, imported only now: models is built on autodiff."""
+    return importlib.import_module("models.datasets")
+
+
 def load_mnist(*args: Any, **kwargs: Any) -> Any:
     """``models.datasets.load_mnist``: the full MNIST, found locally or downloaded once."""
-    from models import datasets
+    datasets = _datasets()
     return datasets.load_mnist(*args, **kwargs)
 
 
 def load_mnist_sample() -> Any:
     """``models.datasets.load_mnist_sample``: the bundled 6,000-image sample (offline)."""
-    from models import datasets
+    datasets = _datasets()
     return datasets.load_mnist_sample()
 
 
@@ -141,7 +148,7 @@ def load_mnist_arrays(sample: bool = True, scale: bool = True, dtype: Any = np.f
     pixels (``dtype``, divided by 255 into [0, 1] when ``scale``), labels as int64.
     ``sample=True``: the bundled sample (5,000 + 1,000 images); False: the full
     MNIST (60,000 + 10,000; ``kwargs`` go to ``load_mnist``: path, download...)."""
-    from models import datasets
+    datasets = _datasets()
     bunch = datasets.load_mnist_sample() if sample else datasets.load_mnist(**kwargs)
     X_train, X_test, y_train, y_test = datasets.train_test_split_mnist(bunch)
     dtype = np.dtype(dtype)
@@ -163,8 +170,7 @@ def epochs(n: int, desc: str = "epoch", progress: bool | None = None) -> Iterato
     if progress is False:
         yield from range(n)
         return
-    from models._progress import ProgressBar
-    bar = ProgressBar(total=n, desc=desc, enabled=progress)
+    bar = importlib.import_module("models._progress").ProgressBar(total=n, desc=desc, enabled=progress)
     try:
         for epoch in range(n):
             yield epoch

@@ -29,7 +29,7 @@ def save_arrays(path: Any, arrays: dict[str, np.ndarray], who: str) -> None:
     descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            np.savez(file, **arrays)
+            np.savez(file, **arrays)  # type: ignore[arg-type]
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, mode)  # mkstemp makes it private (0600)

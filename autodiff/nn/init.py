@@ -20,8 +20,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .._inplace import assign_
 from ..tensor import Tensor
 from ._random import as_generator

@@ -17,7 +17,7 @@ values) and every hyperparameter too, before any parameter is touched.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -100,7 +100,7 @@ class Optimizer:
             except FloatingPointError as error:  # finite inputs, yet the update overflowed
                 raise FloatingPointError(
                     f"{type(self).__name__}: the update of parameter {self._names[id(p)]} overflowed ({error}); "
-                    f"is lr too large? {done} parameter(s) before it were already updated") from None
+                    f"are the gradients or lr too large? {done} parameter(s) before it were already updated") from None
         return loss
 
     def update(self, p: Tensor, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:

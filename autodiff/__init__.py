@@ -24,8 +24,9 @@ from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import testing, registry
 from .graph import to_dot, draw, text_tree
 from .explain import explain
+from . import nn, optim, data  # networks, optimizers, mini-batches
 
 __all__ = ["Tensor", "backpropagate", "detect_anomaly", "enable_grad", "is_anomaly_enabled", "is_grad_enabled",
            "no_grad", "set_grad_enabled", "entropy", "jacobians", "gradients", "grad", "value_and_grad", "vjp",
            "jvp", "jacobian", "hessian", "local_jacobian", "gradcheck", "gradgradcheck", "GradcheckError",
-           "testing", "registry", "to_dot", "draw", "text_tree", "explain", *_functions]
+           "testing", "registry", "to_dot", "draw", "text_tree", "explain", "nn", "optim", "data", *_functions]

@@ -257,13 +257,6 @@ def test_a_broadcast_or_read_only_parameter_is_refused():
     with pytest.raises(ValueError, match="broadcast view whose elements share memory"):
         opt.step()
     np.testing.assert_array_equal(w.data, [1.0, 1.0])
-    if not ad._inplace.ENGINE_WRITES:  # (the rewritten engine unlocks arrays it locked itself)
-        data = np.ones(2)
-        data.flags.writeable = False
-        v = ad.Tensor(data, requires_grad=True)
-        v.grad = np.ones(2)
-        with pytest.raises(ValueError, match="read-only"):
-            optim.SGD([v], lr=0.1).step()
 
 
 def test_a_graph_kept_alive_does_not_stop_a_step():
@@ -276,9 +269,8 @@ def test_a_graph_kept_alive_does_not_stop_a_step():
     opt.step()
     assert layer.data is array
     np.testing.assert_allclose(layer.data, 0.8, rtol=1e-15)
-    if ad._inplace.ENGINE_WRITES:
-        with pytest.raises(Exception, match="in place"):
-            kept.backward()
+    with pytest.raises(RuntimeError, match="changed in place after mul used it"):
+        kept.backward()
 
 
 # ----- state dicts ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
-from .._inplace import ENGINE_WRITES, assign_
+from .._inplace import assign_
 from ..tensor import Tensor
 from ._npz import load_arrays, save_arrays
 from .parameter import Parameter
@@ -249,7 +249,7 @@ class Module:
                 bad = tuple(np.argwhere(~np.isfinite(value))[0].tolist())
                 raise ValueError(f"{who}: {name} holds {value[bad]} at index {bad}")
             array = target.data if isinstance(target, Tensor) else target
-            if not array.flags.writeable and not (ENGINE_WRITES and isinstance(target, Tensor)):
+            if not array.flags.writeable and not isinstance(target, Tensor):
                 raise ValueError(f"{who}: the array of {name} is read-only")
             plan.append((target, value))
         for target, value in plan:  # cast to the dtype the module holds (float32 <-> float64)

@@ -22,7 +22,6 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import enable_grad  # the package's public name (the engine is being reorganised)
-from .._inplace import ENGINE_WRITES
 from ..tensor import Tensor
 
 Array = np.ndarray
@@ -127,8 +126,6 @@ class Optimizer:
         if any(stride == 0 and n > 1 for stride, n in zip(data.strides, data.shape)):
             raise ValueError(f"{who}: parameter {name}'s array is a broadcast view whose elements share memory, "
                              "so it cannot be updated element by element; give the parameter its own copy")
-        if not ENGINE_WRITES and not data.flags.writeable:  # (the rewritten engine checks this itself)
-            raise ValueError(f"{who}: parameter {name}'s array is read-only, so it cannot be updated in place")
         return grad
 
     # ----- state dict -------------------------------------------------------------

@@ -22,6 +22,7 @@ metadata, and only then is the model built. Every error is a
 """
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
@@ -52,6 +53,7 @@ MAX_METADATA_CHARS = 1 << 16
 MAX_METADATA_DEPTH = 2
 _MAX_NPY_HEADER = 4096  # bytes; numpy writes 128 or so
 
+_HEADER_SIZE_LIMIT = "max_header_size" in inspect.signature(np.lib.format.read_array_header_1_0).parameters
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 _CHUNK = 1 << 20
@@ -248,7 +250,10 @@ class _Reader:
             else:
                 raise self.fail(field, f".npy format version {tuple(version)} is not supported (1.0 or 2.0)")
             try:
-                shape, fortran_order, dtype = reader(entry, max_header_size=_MAX_NPY_HEADER)
+                if _HEADER_SIZE_LIMIT:
+                    shape, fortran_order, dtype = reader(entry, max_header_size=_MAX_NPY_HEADER)
+                else:  # numpy < 1.24: no limit argument; the header length is at most 64 KiB anyway
+                    shape, fortran_order, dtype = reader(entry)
             except (ValueError, TypeError, SyntaxError, OverflowError) as error:
                 raise self.fail(field, f"unreadable .npy header ({error})") from None
             return shape, fortran_order, dtype, entry.tell()

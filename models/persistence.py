@@ -264,6 +264,8 @@ class _Reader:
                                    "and they are not unpickled")
         if dtype.fields is not None or dtype.subdtype is not None:
             raise self.fail(field, f"structured dtype {dtype} is not allowed")
+        if dtype.itemsize == 0:
+            raise self.fail(field, f"dtype {dtype} has items of 0 bytes")
         if dtype.kind not in _KINDS[field] or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
             allowed = {"U": "a unicode string", "f": "float32 or float64",
                        "biufUS": "booleans, integers, floats or strings"}[_KINDS[field]]

@@ -325,6 +325,10 @@ def test_header_and_data_sizes_disagree(logistic, tmp_path):
     fails(crafted(tmp_path, logistic, coef_=raw_npy(header, b"\0" * 32)), "coef_", "negative dimension")
     fails(crafted(tmp_path, logistic, coef_=b"\x93NUMPY\x01\x00\xff\x7f" + b"{" * 100),
           "coef_", "unreadable .npy header")
+    header = "{'descr': '<U0', 'fortran_order': False, 'shape': (2,), }"
+    fails(crafted(tmp_path, logistic, classes_=raw_npy(header, b"")), "classes_: dtype <U0 has items of 0 bytes")
+    fails(crafted(tmp_path, logistic, coef_=b"\x93NUMPY\x03\x00"), "coef_: .npy format version (3, 0)")
+    fails(crafted(tmp_path, logistic, coef_=b"PK\x03\x04"), "coef_: not a .npy array")
 
 
 def test_coef_of_strings(logistic, tmp_path):
@@ -423,3 +427,24 @@ def test_metadata_missing_field_and_nan(logistic, tmp_path):
 
 def test_softmax_average_must_be_boolean(softmax, tmp_path):
     fails(crafted(tmp_path, softmax, metadata={"params": {"average": "yes"}}), "metadata.params.average")
+
+
+def test_every_flipped_byte_fails_cleanly_or_changes_nothing(logistic, tmp_path):
+    """Each byte of a saved file inverted in turn: a ModelFileError naming the
+    file, or (a byte the format ignores, e.g. a timestamp) the same model."""
+    logistic.save(tmp_path / "good.npz")
+    good = (tmp_path / "good.npz").read_bytes()
+    path = tmp_path / "flipped.npz"
+    loaded = 0
+    for i in range(len(good)):
+        path.write_bytes(good[:i] + bytes([good[i] ^ 0xFF]) + good[i + 1:])
+        try:
+            model = load_model(path)
+        except ModelFileError as error:
+            assert str(error).startswith(f"{path}: ")
+            continue
+        loaded += 1
+        np.testing.assert_array_equal(model.coef_, logistic.coef_)
+        np.testing.assert_array_equal(model.classes_, logistic.classes_)
+        assert model.get_params() == logistic.get_params() and model.loss_curve_ == logistic.loss_curve_
+    assert loaded < len(good) // 5

@@ -40,6 +40,7 @@ def main() -> None:
     else:
         print("dot is not installed: docs/graph.png not written")
     iris_plots(DOCS)
+    (DOCS / "iris_cost_curve.png").replace(DOCS / "cost_curve.png")  # the README's names
     mnist = load_mnist_sample()
     n = mnist["n_train"]
     X_train, X_test, y_train, y_test = mnist["data"][:n], mnist["data"][n:], mnist["target"][:n], mnist["target"][n:]
@@ -48,8 +49,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         written = mnist_plots(model, scaler.transform(X_test.astype(np.float64)), y_test, tmp, images=X_test)
         for path in written:
-            if path.name != "cost_curve.png":  # the README's cost curve is the lecture's, on Iris
-                shutil.copy(path, DOCS / path.name)
+            if path.name != "mnist_cost_curve.png":  # the README's cost curve is the lecture's, on Iris
+                shutil.copy(path, DOCS / path.name.removeprefix("mnist_"))
     for path in sorted(DOCS.glob("*.png")):
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
 

@@ -17,15 +17,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
+import math
 import os
 import struct
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zlib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import IO, Any, Iterable, Sequence
 
 import numpy as np
 
@@ -135,14 +138,107 @@ def load_iris(*, return_X_y: bool = False) -> Bunch | tuple[np.ndarray, np.ndarr
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _IDX_UBYTE = 0x08
+_CHUNK = 1 << 16
+_MAX_TRAILING_COUNT = 1 << 20  # extra bytes after the data are counted up to this, not stored
+_MAX_INFLATE_RATIO = 1032  # deflate cannot expand data more than this (zlib's documented bound)
 
 
-def _decompress(raw: bytes, name: str, gzipped: bool) -> bytes:
-    """Uncompressed contents; ValueError naming ``name`` on corrupt gzip."""
-    if not (gzipped or raw[:2] == _GZIP_MAGIC):
-        return raw
+class _Expected:
+    """What a standard MNIST file must be: its published size and sha256 of
+    the uncompressed contents (None: only the IDX header is checked)."""
+
+    def __init__(self, sha256: str, size: int):
+        self.sha256, self.size = sha256, size
+
+
+def _read_fully(stream: IO[bytes], view: memoryview) -> int:
+    """Fill ``view`` from ``stream``; the number of bytes read (fewer at EOF)."""
+    got = 0
+    while got < len(view):
+        n = stream.readinto(view[got:])
+        if not n:
+            break
+        got += n
+    return got
+
+
+def _count_rest(stream: IO[bytes], limit: int) -> int:
+    """Bytes left in ``stream``, read and dropped in chunks; stops past ``limit``."""
+    total = 0
+    while total <= limit and (chunk := stream.read(_CHUNK)):
+        total += len(chunk)
+    return total
+
+
+def _idx_header(stream: IO[bytes], name: str) -> tuple[bytes, tuple[int, ...]]:
+    """The raw header bytes and the dimensions it declares."""
+    head = stream.read(4)
+    if len(head) < 4:
+        raise ValueError(f"{name}: truncated: {len(head)} bytes, too short for an IDX header")
+    magic = struct.unpack(">I", head)[0]
+    zero, dtype, ndim = struct.unpack(">HBB", head)
+    if zero != 0 or ndim == 0:
+        raise ValueError(f"{name}: bad magic number 0x{magic:08X}, not an IDX file "
+                         "(expected 0x00000801 for labels, 0x00000803 for images)")
+    if dtype != _IDX_UBYTE:
+        raise ValueError(f"{name}: unsupported IDX data type 0x{dtype:02X} in magic number "
+                         f"0x{magic:08X} (only 0x08 = unsigned byte is supported)")
+    sizes = stream.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise ValueError(f"{name}: truncated: header of {ndim} dimensions needs {4 + 4 * ndim} bytes, "
+                         f"file has {4 + len(sizes)}")
+    return head + sizes, struct.unpack(f">{ndim}I", sizes)
+
+
+def _read_idx_stream(stream: IO[bytes], name: str, most: int,
+                     expected: _Expected | None = None) -> np.ndarray:
+    """Parse an uncompressed IDX stream into a uint8 array of the declared shape.
+
+    The header is read and checked first: against ``most``, the most data
+    the file can hold (its size, or what its gzip size can expand to), and
+    with ``expected`` against the published size, so memory is allocated only
+    for data that can exist. Reading stops one byte past the declared data
+    (trailing bytes are counted, not kept); with ``expected`` the sha256 of
+    the contents is checked too.
+    """
+    header, dims = _idx_header(stream, name)
+    count = math.prod(dims)
+    promise = f"header promises {'x'.join(map(str, dims))} = {count} bytes of data"
+    if expected is not None and len(header) + count != expected.size:
+        raise ChecksumError(f"{name}: size mismatch: {promise} ({len(header) + count} bytes in all), "
+                            f"the published file has {expected.size}")
+    if count > most:  # cannot be there: say how much is, without keeping it
+        raise ValueError(f"{name}: truncated: {promise}, file has {_count_rest(stream, most)}")
+    data = bytearray(count)
+    have = _read_fully(stream, memoryview(data))
+    if have < count:
+        raise ValueError(f"{name}: truncated: {promise}, file has {have}")
+    extra = _count_rest(stream, _MAX_TRAILING_COUNT)
+    if extra:
+        amount = f"{extra}" if extra <= _MAX_TRAILING_COUNT else f"more than {_MAX_TRAILING_COUNT}"
+        raise ValueError(f"{name}: trailing garbage: {promise}, file has {amount} extra bytes")
+    if expected is not None:
+        digest = hashlib.sha256(header)
+        digest.update(data)
+        if digest.hexdigest() != expected.sha256:
+            raise ChecksumError(f"{name}: checksum mismatch: sha256 of the uncompressed contents is "
+                                f"{digest.hexdigest()}, expected the published {expected.sha256}")
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
+
+
+def _read_idx_file(file: IO[bytes], name: str, gzipped: bool,
+                   expected: _Expected | None = None) -> np.ndarray:
+    """An IDX array from a seekable binary file, gzipped if ``gzipped`` or if
+    it starts with the gzip magic; gzip is decompressed as it is read."""
+    size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    start = file.read(2)
+    file.seek(0)
+    if not (gzipped or start == _GZIP_MAGIC):
+        return _read_idx_stream(file, name, size, expected)
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=file, mode="rb") as stream:
+            return _read_idx_stream(stream, name, _MAX_INFLATE_RATIO * size, expected)
     except EOFError:
         raise ValueError(f"{name}: truncated gzip data (compressed stream ends early)") from None
     except (gzip.BadGzipFile, zlib.error) as exc:
@@ -151,40 +247,20 @@ def _decompress(raw: bytes, name: str, gzipped: bool) -> bytes:
 
 def _parse_idx(data: bytes, name: str) -> np.ndarray:
     """Parse uncompressed IDX bytes into a uint8 array of the declared shape."""
-    if len(data) < 4:
-        raise ValueError(f"{name}: truncated: {len(data)} bytes, too short for an IDX header")
-    magic = struct.unpack(">I", data[:4])[0]
-    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or ndim == 0:
-        raise ValueError(f"{name}: bad magic number 0x{magic:08X}, not an IDX file "
-                         "(expected 0x00000801 for labels, 0x00000803 for images)")
-    if dtype != _IDX_UBYTE:
-        raise ValueError(f"{name}: unsupported IDX data type 0x{dtype:02X} in magic number "
-                         f"0x{magic:08X} (only 0x08 = unsigned byte is supported)")
-    start = 4 + 4 * ndim
-    if len(data) < start:
-        raise ValueError(f"{name}: truncated: header of {ndim} dimensions needs {start} bytes, "
-                         f"file has {len(data)}")
-    dims = struct.unpack(f">{ndim}I", data[4:start])
-    expected = int(np.prod(dims, dtype=np.int64))
-    have = len(data) - start
-    promise = f"header promises {'x'.join(map(str, dims))} = {expected} bytes of data"
-    if have < expected:
-        raise ValueError(f"{name}: truncated: {promise}, file has {have}")
-    if have > expected:
-        raise ValueError(f"{name}: trailing garbage: {promise}, file has {have} "
-                         f"({have - expected} extra bytes)")
-    return np.frombuffer(data, dtype=np.uint8, offset=start).reshape(dims).copy()
+    return _read_idx_stream(io.BytesIO(data), name, len(data))
 
 
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an IDX file (gzipped if named ``*.gz`` or gzip-magic) as uint8.
 
     Raises ``ValueError`` naming the file for a bad magic number, a
-    non-uint8 type, a truncated file or trailing bytes.
+    non-uint8 type, a truncated file or trailing bytes. A gzip file is
+    decompressed as it is read: at most the size its header declares is
+    held in memory, however much data follows.
     """
     path = Path(path)
-    return _parse_idx(_decompress(path.read_bytes(), path.name, path.suffix == ".gz"), path.name)
+    with open(path, "rb") as file:
+        return _read_idx_file(file, path.name, path.suffix == ".gz")
 
 
 def _check_pair(images: np.ndarray, labels: np.ndarray, images_name: str,
@@ -222,8 +298,9 @@ MIRRORS: list[str] = [
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 ]
 
-_TIMEOUT = 30.0  # seconds per network operation
-_CHUNK = 1 << 16
+_TIMEOUT = 30.0  # seconds one network operation may wait
+_MIN_RATE = 100_000  # bytes of uncompressed contents per second, for the default deadline
+_STALE_PART_SECONDS = 3600.0  # a .part file untouched this long is a killed download's
 
 MNIST_DESCR = """\
 MNIST handwritten digits
@@ -305,90 +382,131 @@ def _writable_folder(candidates: Iterable[Path]) -> Path | None:
     return None
 
 
-def _verify_download(tmp: Path, name: str) -> bool:
-    """Check the sha256/size of the uncompressed contents of ``tmp``.
-
-    Returns whether ``tmp`` is gzipped; raises ChecksumError or ValueError.
-    """
-    sha, size = MNIST_FILES[name]
-    with open(tmp, "rb") as f:
-        gzipped = f.read(2) == _GZIP_MAGIC
-    digest, n = hashlib.sha256(), 0
-    try:
-        with (gzip.open(tmp, "rb") if gzipped else open(tmp, "rb")) as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-                n += len(chunk)
-    except EOFError:
-        raise ValueError("truncated transfer: gzip data ends early") from None
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        raise ValueError(f"corrupt gzip data ({exc})") from None
-    if size is not None and n != size:
-        raise ChecksumError(f"size mismatch: uncompressed contents are {n} bytes, "
-                            f"expected {size}")
-    if digest.hexdigest() != sha:
-        raise ChecksumError(f"checksum mismatch: sha256 of the uncompressed contents is "
-                            f"{digest.hexdigest()}, expected {sha}")
-    return gzipped
+def _expected(name: str) -> _Expected:
+    sha256, size = MNIST_FILES[name]
+    return _Expected(sha256, size)
 
 
-def _fetch(url: str, tmp: Path, desc: str, progress: bool | None) -> None:
-    """Stream ``url`` into ``tmp``; ValueError if fewer bytes than announced."""
-    with urllib.request.urlopen(url, timeout=_TIMEOUT) as response, open(tmp, "wb") as out:
+def _byte_cap(size: int) -> int:
+    """Most bytes a mirror may send for a file of ``size`` uncompressed bytes:
+    the file itself, or its gzip at worst stored (5 bytes of framing per
+    64 KiB block) plus header and trailer."""
+    return size + 5 * (size // 65535 + 1) + 1024
+
+
+def _deadline(size: int) -> float:
+    """Seconds allowed for one file: a minute, plus 10 s per MB of contents
+    (a tenth of a megabyte per second of uncompressed data, about 20 kB/s of gzip)."""
+    return 60.0 + size / _MIN_RATE
+
+
+class _Transfer:
+    """Limits of one download: a byte cap and a wall-clock deadline."""
+
+    def __init__(self, cap: int, deadline: float, timeout: float):
+        self.cap, self.seconds, self.timeout = cap, deadline, timeout
+        self.ends = time.monotonic() + deadline
+
+    def check(self, received: int) -> None:
+        if received > self.cap:
+            raise ValueError(f"too large: the mirror sent more than {self.cap} bytes, the most this "
+                             f"file can take (stopped after {received})")
+        if time.monotonic() > self.ends:
+            raise TimeoutError(f"deadline: the transfer took more than {self.seconds:g} s "
+                               f"({received} bytes received)")
+
+    def read_timeout(self) -> float:
+        """Seconds a single network operation may wait: the per-read timeout,
+        or less when the deadline is nearer."""
+        return max(min(self.timeout, self.ends - time.monotonic()), 0.001)
+
+
+def _fetch(url: str, out: IO[bytes], desc: str, progress: bool | None, limits: _Transfer) -> None:
+    """Stream ``url`` into ``out`` within ``limits``; ValueError if fewer bytes than announced."""
+    with urllib.request.urlopen(url, timeout=limits.read_timeout()) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
+        if total is not None and total > limits.cap:
+            raise ValueError(f"too large: the mirror announces {total} bytes, more than the {limits.cap} "
+                             "this file can take")
         received = 0
         with ProgressBar(total, desc=desc, unit="B", enabled=progress) as bar:
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
+            # read1: whatever has arrived (at most a chunk), so a trickle meets the deadline
+            while chunk := response.read1(_CHUNK):
                 received += len(chunk)
+                limits.check(received)
+                out.write(chunk)
                 bar.update(len(chunk))
         if total is not None and received < total:
             raise ValueError(f"truncated transfer: received {received} of {total} bytes")
 
 
-def _download(name: str, folder: Path, mirrors: Sequence[str],
-              progress: bool | None) -> tuple[Path | None, list[str], bool]:
-    """Try each mirror for ``name``; atomically place the verified file in ``folder``.
+def _remove_stale_parts(folder: Path, name: str) -> None:
+    """Partial downloads left by a process that was killed (an exception or
+    Ctrl-C removes its own): any not written to for an hour."""
+    for part in folder.glob(f".{name}.*.part"):
+        try:
+            if time.time() - part.stat().st_mtime > _STALE_PART_SECONDS:
+                part.unlink()
+        except OSError:
+            pass
 
-    Returns (final path or None, one failure message per failed mirror,
-    whether any failure was a checksum mismatch).
+
+def _download(name: str, folder: Path, mirrors: Sequence[str], progress: bool | None, verify: bool,
+              timeout: float, deadline: float | None) -> tuple[Path | None, np.ndarray | None, list[str], bool]:
+    """Try each mirror for ``name``; check the file, then move it into ``folder``.
+
+    Returns (final path, its array, one failure message per failed mirror,
+    whether any failure was a checksum mismatch); (None, None, ...) if every
+    mirror failed. No partial file survives, whatever the failure.
     """
+    expected = _expected(name)
     failures: list[str] = []
     bad_checksum = False
+    _remove_stale_parts(folder, name)
     for mirror in mirrors:
         url = mirror.rstrip("/") + f"/{name}.gz"
+        limits = _Transfer(_byte_cap(expected.size),
+                           _deadline(expected.size) if deadline is None else deadline, timeout)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
-        os.close(fd)
         tmp = Path(tmp_name)
         try:
-            _fetch(url, tmp, name, progress)
-            final = folder / (f"{name}.gz" if _verify_download(tmp, name) else name)
+            with os.fdopen(fd, "w+b") as part:
+                _fetch(url, part, name, progress, limits)
+                part.seek(0)
+                gzipped = part.read(2) == _GZIP_MAGIC
+                array = _read_idx_file(part, url, gzipped, expected if verify else None)
+                part.flush()
+                os.fsync(part.fileno())
+            final = folder / (f"{name}.gz" if gzipped else name)
             os.replace(tmp, final)
-            return final, failures, bad_checksum
+            return final, array, failures, bad_checksum
         except ChecksumError as exc:
             bad_checksum = True
-            failures.append(f"{url}: {exc}")
+            failures.append(f"{url}: {str(exc).removeprefix(url + ': ')}")
         except urllib.error.HTTPError as exc:
             failures.append(f"{url}: HTTP error {exc.code} {exc.reason}")
         except urllib.error.URLError as exc:
             failures.append(f"{url}: network error ({exc.reason})")
         except (OSError, ValueError, EOFError, http.client.HTTPException) as exc:
-            failures.append(f"{url}: {type(exc).__name__}: {exc}")
+            message = str(exc).removeprefix(url + ": ")
+            failures.append(f"{url}: {message}" if isinstance(exc, (ValueError, TimeoutError))
+                            else f"{url}: {type(exc).__name__}: {message}")
         finally:
-            tmp.unlink(missing_ok=True)
-    return None, failures, bad_checksum
+            tmp.unlink(missing_ok=True)  # also on Ctrl-C
+    return None, None, failures, bad_checksum
 
 
-def _locate_mnist(path: str | os.PathLike[str] | None, download: bool,
-                  progress: bool | None, mirrors: Sequence[str] | None,
-                  cache_dir: str | os.PathLike[str] | None) -> dict[str, Path]:
-    """Paths of the four MNIST files, downloading missing ones if allowed."""
+def _locate_mnist(path: str | os.PathLike[str] | None, download: bool, progress: bool | None,
+                  mirrors: Sequence[str] | None, cache_dir: str | os.PathLike[str] | None,
+                  verify: bool, timeout: float, deadline: float | None) -> tuple[dict[str, Path], dict[str, np.ndarray]]:
+    """Paths of the four MNIST files, downloading missing ones if allowed,
+    and the arrays of those just downloaded (already read and checked)."""
     folders = mnist_search_folders(path, cache_dir)
     found = {name: _find(name, folders) for name in MNIST_FILES}
     missing = [name for name, p in found.items() if p is None]
     if not missing:
-        return found  # type: ignore[return-value]
+        return found, {}  # type: ignore[return-value]
     names = ", ".join(missing)
     if not download:
         raise DatasetNotFoundError(f"MNIST files not found ({names}) and download=False.\n"
@@ -401,28 +519,30 @@ def _locate_mnist(path: str | os.PathLike[str] | None, download: bool,
             f"MNIST files not found ({names}) and no writable folder to download them to "
             f"(tried {', '.join(map(str, targets))}).\n" + _guidance(folders))
     mirrors = MIRRORS if mirrors is None else list(mirrors)
+    downloaded: dict[str, np.ndarray] = {}
     for name in missing:
-        final, failures, bad_checksum = _download(name, folder, mirrors, progress)
+        final, array, failures, bad_checksum = _download(name, folder, mirrors, progress, verify,
+                                                         timeout, deadline)
         if final is None:
             error = ChecksumError if bad_checksum else DatasetNotFoundError
             report = "\n".join(f"  {f}" for f in failures) or "  (no mirrors configured)"
             raise error(f"Could not download MNIST file {name}.gz into {folder}; "
                         f"every mirror failed:\n{report}\n" + _guidance(folders))
-        found[name] = final
-    return found  # type: ignore[return-value]
+        found[name], downloaded[name] = final, array
+    return found, downloaded  # type: ignore[return-value]
 
 
-def _read_checked(path: Path, verify: bool) -> np.ndarray:
-    """read_idx, optionally checking the published sha256 of the contents."""
-    data = _decompress(path.read_bytes(), path.name, path.suffix == ".gz")
-    if verify:
-        name = path.name.removesuffix(".gz")
-        sha = MNIST_FILES[name][0]
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != sha:
-            raise ChecksumError(f"{path}: sha256 of the uncompressed contents is {digest}, "
-                                f"expected the published {sha}")
-    return _parse_idx(data, path.name)
+def _read_local(path: Path, verify: bool) -> np.ndarray:
+    """A local MNIST file, checked against its published sha256 if ``verify``."""
+    name = path.name.removesuffix(".gz")
+    with open(path, "rb") as file:
+        try:
+            return _read_idx_file(file, str(path), path.suffix == ".gz",
+                                  _expected(name) if verify else None)
+        except ChecksumError as exc:
+            raise ChecksumError(f"{exc}\nThis is not the standard MNIST file: delete it to download "
+                                "it again, or pass verify=False to use a variant with the same "
+                                "file names (e.g. Fashion-MNIST).") from None
 
 
 def _mnist_bunch(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
@@ -440,7 +560,8 @@ def load_mnist(path: str | os.PathLike[str] | None = None, download: bool = True
                progress: bool | None = None, sample: bool = False,
                mirrors: Sequence[str] | None = None,
                cache_dir: str | os.PathLike[str] | None = None,
-               verify: bool = False) -> Bunch:
+               verify: bool = True, timeout: float = _TIMEOUT,
+               deadline: float | None = None) -> Bunch:
     """Load the full MNIST: 60,000 training then 10,000 test images.
 
     The four standard files (``train-images-idx3-ubyte`` etc., ``.gz`` or
@@ -448,23 +569,31 @@ def load_mnist(path: str | os.PathLike[str] | None = None, download: bool = True
     ``mnist/`` subfolder), then the cache folder (``cache_dir``, default
     ``$XDG_CACHE_HOME/autodiff/mnist`` or ``~/.cache/autodiff/mnist``).
     Missing files are downloaded (if ``download``) from ``mirrors``
-    (default :data:`MIRRORS`), checked against the published sha256 and
-    written atomically to ``path`` (if given and writable) or the cache
-    folder. ``progress``: show a download bar (None = only on a terminal).
-    ``verify=True`` also checks the sha256 of files found locally.
+    (default :data:`MIRRORS`), checked, and moved into ``path`` (if given
+    and writable) or the cache folder; a failed download leaves no file.
+
+    ``verify`` (default True): every file, found or downloaded, must match
+    the published size and sha256 of the standard MNIST file of its name
+    (:data:`MNIST_FILES`); pass False for a variant with the same names.
+    ``timeout``: seconds one network read may wait; ``deadline``: seconds one
+    file's download may take in all (default: a minute plus 10 s per MB).
+    A mirror may send no more than the file's published size (plus gzip
+    framing), and gzip is decompressed as it is read, never past that size.
+    ``progress``: show a download bar (None = only on a terminal).
     ``sample=True`` returns :func:`load_mnist_sample` instead.
 
     Returns a :class:`Bunch` with ``data`` (70000, 784) uint8, ``target``
     (70000,) uint8, ``n_train`` (60000), ``feature_names`` and ``DESCR``.
 
     Raises :class:`DatasetNotFoundError` if files are missing and cannot be
-    downloaded, :class:`ChecksumError` if downloads are corrupt, and
-    ``ValueError`` for malformed local files.
+    downloaded, :class:`ChecksumError` if a file is not the published one,
+    and ``ValueError`` for malformed local files.
     """
     if sample:
         return load_mnist_sample()
-    files = _locate_mnist(path, download, progress, mirrors, cache_dir)
-    arrays = [_read_checked(files[name], verify) for name in MNIST_FILES]
+    files, downloaded = _locate_mnist(path, download, progress, mirrors, cache_dir, verify, timeout, deadline)
+    arrays = [downloaded[name] if name in downloaded else _read_local(files[name], verify)
+              for name in MNIST_FILES]
     names = [str(files[name]) for name in MNIST_FILES]
     return _mnist_bunch(*arrays, names=names, descr=MNIST_DESCR)
 
@@ -478,8 +607,8 @@ def load_mnist_sample() -> Bunch:
     arrays, names = [], []
     for name in MNIST_FILES:
         file_name = f"mnist-sample-{name}.gz"
-        raw = _data_file(file_name).read_bytes()
-        arrays.append(_parse_idx(_decompress(raw, file_name, True), file_name))
+        raw = io.BytesIO(_data_file(file_name).read_bytes())
+        arrays.append(_read_idx_file(raw, file_name, True))
         names.append(file_name)
     return _mnist_bunch(*arrays, names=names, descr=MNIST_SAMPLE_DESCR)
 

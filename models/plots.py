@@ -10,7 +10,8 @@ server.
 * :func:`plot_iris_probability` -- the estimated Iris-Virginica probability
   against petal width, with the decision boundary (as in Géron's book);
 * :func:`plot_digits` -- a grid of MNIST digits, predicted and true labels,
-  the mistakes in red;
+  the mistakes in red; :func:`pick_digits` chooses a mix of classes and
+  mistakes to show;
 * :func:`plot_weights` -- the ten weight vectors of softmax regression as
   28×28 images;
 * :func:`plot_confusion_matrix`;
@@ -25,8 +26,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["plot_cost_curve", "plot_iris_probability", "plot_digits", "plot_weights",
-           "plot_confusion_matrix", "iris_plots", "mnist_plots"]
+__all__ = ["plot_cost_curve", "plot_iris_probability", "plot_digits", "pick_digits", "plot_weights",
+           "plot_confusion_matrix", "iris_plots", "mnist_plots", "IRIS_PICTURES", "MNIST_PICTURES"]
+
+#: The files :func:`iris_plots` and :func:`mnist_plots` write: each name says
+#: which command made it, so both can share a folder.
+IRIS_PICTURES = ("iris_probability.png", "iris_cost_curve.png")
+MNIST_PICTURES = ("mnist_digits.png", "mnist_weights.png", "mnist_confusion_matrix.png", "mnist_cost_curve.png")
 
 MISSING = "plotting needs matplotlib: pip install autodiff[plot]"
 DPI = 80
@@ -151,9 +157,11 @@ def _images(images: Any) -> np.ndarray:
     return a
 
 
-def plot_digits(images: Any, y_true: Any, y_pred: Any = None, path: Any = None, n: int = 25) -> Any:
+def plot_digits(images: Any, y_true: Any, y_pred: Any = None, path: Any = None, n: int = 25, *,
+                title: str | None = None) -> Any:
     """The first ``n`` digits in a square grid, titled "predicted (true)"; the
-    wrong predictions in red. ``images``: (m, 784) or (m, 28, 28)."""
+    wrong predictions in red. ``images``: (m, 784) or (m, 28, 28); to show a
+    mix of classes and mistakes, index them with :func:`pick_digits`."""
     plt = _pyplot()
     imgs = _images(images)[:n]
     y_true = np.asarray(y_true).ravel()[:n]
@@ -176,8 +184,39 @@ def plot_digits(images: Any, y_true: Any, y_pred: Any = None, path: Any = None, 
             wrong = y_pred[i] != y_true[i]
             ax.set_title(f"{y_pred[i]} ({y_true[i]})", fontsize=10, color="red" if wrong else "black",
                          fontweight="bold" if wrong else "normal")
-    fig.suptitle("predicted (true)" if y_pred is not None else "labels", fontsize=10)
+    if title is None:
+        title = "predicted (true)" if y_pred is not None else "labels"
+    fig.suptitle(title, fontsize=10)
     return _finish(fig, path)
+
+
+def pick_digits(y_true: Any, y_pred: Any, n: int = 25, mistakes: int | None = None) -> np.ndarray:
+    """Indices of ``n`` digits worth showing: up to ``mistakes`` wrong
+    predictions (default: about half of ``n``), then right ones, each taken
+    in turn from every true class (first ones first), so a test set sorted by
+    label still shows all the classes; ordered by true label."""
+    y_true = np.asarray(y_true).ravel()
+    y_pred = np.asarray(y_pred).ravel()
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"pick_digits: {len(y_true)} true labels but {len(y_pred)} predictions")
+    n = min(n, len(y_true))
+    wrong = y_true != y_pred
+    budget = min(int(wrong.sum()), n // 2 if mistakes is None else mistakes, n)
+    chosen = _round_robin(np.flatnonzero(wrong), y_true, budget)
+    chosen += _round_robin(np.flatnonzero(~wrong), y_true, n - len(chosen))
+    chosen = np.array(chosen, dtype=np.intp)
+    return chosen[np.argsort(y_true[chosen], kind="stable")]
+
+
+def _round_robin(candidates: np.ndarray, labels: np.ndarray, k: int) -> list[int]:
+    """``k`` of ``candidates`` (indices, ascending), one per label in turn."""
+    queues = [list(candidates[labels[candidates] == c]) for c in np.unique(labels[candidates])]
+    picked: list[int] = []
+    while len(picked) < k and any(queues):
+        for queue in queues:
+            if queue and len(picked) < k:
+                picked.append(int(queue.pop(0)))
+    return picked
 
 
 def plot_weights(coef: Any, path: Any = None, labels: Sequence[Any] | None = None) -> Any:
@@ -238,7 +277,7 @@ def plot_confusion_matrix(cm: Any, labels: Sequence[Any] | None = None, path: An
 
 # ----------------------------------------------------------------------------------------
 def iris_plots(outdir: Any, model: Any = None) -> list[Path]:
-    """Write ``iris_probability.png`` and ``cost_curve.png`` into ``outdir``.
+    """Write ``iris_probability.png`` and ``iris_cost_curve.png`` into ``outdir``.
 
     ``model``: a fitted LogisticRegression (Iris-Virginica or not), e.g. the
     CLI's on the four features, whose ``loss_curve_`` is drawn; default: the
@@ -255,7 +294,7 @@ def iris_plots(outdir: Any, model: Any = None) -> list[Path]:
     if model is None:
         model = LogisticRegression().fit(X, y)
     one_feature = model if getattr(model, "n_features_in_", None) == 1 else LogisticRegression().fit(width, y)
-    paths = [out / "iris_probability.png", out / "cost_curve.png"]
+    paths = [out / name for name in IRIS_PICTURES]
     _close(plot_iris_probability(one_feature, width, y, paths[0]))
     curve = getattr(model, "loss_curve_", None)
     if curve is not None and len(curve):
@@ -266,8 +305,9 @@ def iris_plots(outdir: Any, model: Any = None) -> list[Path]:
 
 
 def mnist_plots(model: Any, X_test: Any, y_test: Any, outdir: Any, images: Any = None) -> list[Path]:
-    """Write ``digits.png``, ``weights.png``, ``confusion_matrix.png`` and
-    ``cost_curve.png`` for a fitted softmax regression into ``outdir``.
+    """Write ``mnist_digits.png`` (a mix of classes, with mistakes),
+    ``mnist_weights.png``, ``mnist_confusion_matrix.png`` and
+    ``mnist_cost_curve.png`` for a fitted softmax regression into ``outdir``.
     ``X_test`` is what the model predicts from (e.g. standardized); ``images`` the
     raw pixels to show (default: X_test)."""
     from .metrics import confusion_matrix
@@ -275,10 +315,14 @@ def mnist_plots(model: Any, X_test: Any, y_test: Any, outdir: Any, images: Any =
     out.mkdir(parents=True, exist_ok=True)
     y_test = np.asarray(y_test).ravel()
     y_pred = np.asarray(model.predict(X_test)).ravel()
-    shown = X_test if images is None else images
+    shown = _images(X_test if images is None else images)
     classes = list(getattr(model, "classes_", np.unique(y_test)))
-    paths = [out / "digits.png", out / "weights.png", out / "confusion_matrix.png", out / "cost_curve.png"]
-    _close(plot_digits(shown, y_test, y_pred, paths[0], n=25))
+    paths = [out / name for name in MNIST_PICTURES]
+    pick = pick_digits(y_test, y_pred, n=25)
+    wrong = int((y_pred != y_test).sum())
+    title = (f"predicted (true); {int((y_pred[pick] != y_test[pick]).sum())} of the {wrong} mistakes "
+             f"on {len(y_test)} test images, in red")
+    _close(plot_digits(shown[pick], y_test[pick], y_pred[pick], paths[0], n=len(pick), title=title))
     _close(plot_weights(model.coef_, paths[1], labels=classes))
     _close(plot_confusion_matrix(confusion_matrix(y_test, y_pred), classes, paths[2]))
     curve = getattr(model, "loss_curve_", None)
@@ -288,4 +332,3 @@ def mnist_plots(model: Any, X_test: Any, y_test: Any, outdir: Any, images: Any =
     else:
         paths.pop()
     return paths
-

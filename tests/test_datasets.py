@@ -10,6 +10,9 @@ import io
 import os
 import struct
 import threading
+import time
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -180,7 +183,7 @@ def test_count_mismatch_names_both_files(tmp_path):
     files[TRAIN_LABELS] = idx_bytes(np.arange(2))  # 3 images, 2 labels
     write_files(tmp_path / "d", files)
     with pytest.raises(ValueError) as info:
-        load_mnist(tmp_path / "d", download=False)
+        load_mnist(tmp_path / "d", download=False, verify=False)
     message = str(info.value)
     assert f"{TRAIN_IMAGES}.gz" in message and f"{TRAIN_LABELS}.gz" in message
     assert "3 images" in message and "2 labels" in message
@@ -199,8 +202,9 @@ def _expected(files: dict[str, bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("gz", [True, False])
-def test_load_mnist_from_path(tmp_path, gz):
+def test_load_mnist_from_path(tmp_path, gz, monkeypatch):
     files = fake_mnist()
+    inject_checksums(monkeypatch, files)
     write_files(tmp_path / "d", files, gz=gz)
     mnist = load_mnist(tmp_path / "d", download=False)
     data, target = _expected(files)
@@ -218,6 +222,7 @@ def test_load_mnist_from_path(tmp_path, gz):
 @pytest.mark.parametrize("sub", ["", "mnist"])
 def test_load_mnist_from_env(tmp_path, monkeypatch, sub):
     files = fake_mnist()
+    inject_checksums(monkeypatch, files)
     write_files(tmp_path / "data" / sub, files)
     monkeypatch.setenv("AUTODIFF_DATA", str(tmp_path / "data"))
     assert load_mnist(download=False).data.shape == (5, 784)
@@ -225,7 +230,7 @@ def test_load_mnist_from_env(tmp_path, monkeypatch, sub):
 
 def test_load_mnist_from_cache(tmp_path):
     write_files(tmp_path / "xdg-cache" / "autodiff" / "mnist", fake_mnist())
-    assert load_mnist(download=False).n_train == 3
+    assert load_mnist(download=False, verify=False).n_train == 3
 
 
 def test_sample():
@@ -249,13 +254,20 @@ def test_sample():
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves ``server.routes``: url path -> (body, announced Content-Length)."""
+    """Serves ``server.routes``: url path -> (body, announced Content-Length),
+    or a function(handler) that answers the request itself."""
 
     def do_GET(self):  # noqa: N802
         self.server.requests.append(self.path)
         route = self.server.routes.get(self.path)
         if route is None:
             self.send_error(404, "Not Found")
+            return
+        if callable(route):
+            try:
+                route(self)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
             return
         body, length = route
         self.send_response(200)
@@ -270,13 +282,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
+    """A loopback HTTP server (127.0.0.1 only) in a thread of this process;
+    slow routes stop when ``server.stopping`` is set, at teardown."""
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    srv.routes, srv.requests = {}, []
+    srv.routes, srv.requests, srv.stopping = {}, [], threading.Event()
     srv.base = f"http://127.0.0.1:{srv.server_address[1]}"
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.01},
                               daemon=True)
     thread.start()
     yield srv
+    srv.stopping.set()
     srv.shutdown()
     srv.server_close()
     thread.join()
@@ -379,6 +394,215 @@ def test_download_falls_back_to_second_mirror(tmp_path, server, monkeypatch):
     assert mnist.n_train == 3
     assert f"/bad/{TRAIN_IMAGES}.gz" in server.requests
     assert f"/good/{TRAIN_IMAGES}.gz" in server.requests
+
+
+# ----- limits of a download: deadline, byte cap, streamed decompression, leftovers -------------
+
+
+def _all_files(folder: Path) -> list[str]:
+    """Every file under ``folder``, hidden ones (.part) included."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+
+
+def trickle(handler, length=2000, delay=0.05):
+    """Announce ``length`` bytes, then send one byte every ``delay`` seconds."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(length))
+    handler.end_headers()
+    for _ in range(length):
+        if handler.server.stopping.wait(delay):
+            return
+        handler.wfile.write(b"\0")
+        handler.wfile.flush()
+
+
+def flood(handler, total=16 << 20):
+    """No Content-Length (HTTP/1.0: the body ends when the connection does): 16 MiB."""
+    handler.send_response(200)
+    handler.end_headers()
+    block = b"\0" * 65536
+    for _ in range(total // len(block)):
+        if handler.server.stopping.is_set():
+            return
+        handler.wfile.write(block)
+
+
+def test_trickling_mirror_meets_the_deadline(tmp_path, server, monkeypatch):
+    """A byte every 50 ms never trips the per-read timeout; the per-file deadline stops it."""
+    inject_checksums(monkeypatch, fake_mnist())
+    server.routes[f"/slow/{TRAIN_IMAGES}.gz"] = trickle
+    start = time.monotonic()
+    with pytest.raises(DatasetNotFoundError) as info:
+        load_mnist(tmp_path / "d", mirrors=[server.base + "/slow/"], progress=False,
+                   timeout=5.0, deadline=0.5)
+    elapsed = time.monotonic() - start
+    assert "deadline: the transfer took more than 0.5 s" in str(info.value)
+    assert 0.5 <= elapsed < 3.0
+    assert _all_files(tmp_path / "d") == []
+
+
+def test_default_deadline_grows_with_the_file():
+    assert datasets._deadline(10_008) == pytest.approx(60.10008)
+    assert datasets._deadline(47_040_016) == pytest.approx(60 + 470.40016)
+
+
+def test_announced_size_over_the_cap_is_refused_before_reading(tmp_path, server, monkeypatch):
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    server.routes[f"/big/{TRAIN_IMAGES}.gz"] = (b"x" * 10, 16 << 20)  # announces 16 MiB
+    with pytest.raises(DatasetNotFoundError) as info:
+        load_mnist(tmp_path / "d", mirrors=[server.base + "/big/"], progress=False)
+    cap = datasets._byte_cap(len(files[TRAIN_IMAGES]))
+    assert f"too large: the mirror announces 16777216 bytes, more than the {cap}" in str(info.value)
+    assert _all_files(tmp_path / "d") == []
+
+
+def test_unannounced_flood_stops_at_the_cap(tmp_path, server, monkeypatch):
+    """16 MiB for a 2,368-byte file, without a Content-Length: stopped just past the cap."""
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    server.routes[f"/flood/{TRAIN_IMAGES}.gz"] = flood
+    writes = []
+    real_fetch = datasets._fetch
+
+    def fetch(url, out, *args):  # record how much reached the .part file
+        class Counting:
+            def write(self, data):
+                writes.append(len(data))
+                return out.write(data)
+        return real_fetch(url, Counting(), *args)
+    monkeypatch.setattr(datasets, "_fetch", fetch)
+    with pytest.raises(DatasetNotFoundError) as info:
+        load_mnist(tmp_path / "d", mirrors=[server.base + "/flood/"], progress=False)
+    cap = datasets._byte_cap(len(files[TRAIN_IMAGES]))
+    assert f"too large: the mirror sent more than {cap} bytes" in str(info.value)
+    assert sum(writes) <= cap  # nothing past the cap is written
+    assert _all_files(tmp_path / "d") == []
+
+
+def _bomb(header_dims, zeros: int) -> bytes:
+    """A gzip of an IDX header and ``zeros`` zero bytes, compressed as it is made."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+    parts = [compressor.compress(struct.pack(">I", 0x0800 | len(header_dims))
+                                 + struct.pack(f">{len(header_dims)}I", *header_dims))]
+    block = bytes(1 << 20)
+    for _ in range(zeros >> 20):
+        parts.append(compressor.compress(block))
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+@pytest.mark.parametrize("verify", [True, False])
+def test_served_gzip_bomb_is_decompressed_with_a_cap(tmp_path, server, monkeypatch, verify):
+    """64 MiB of zeros in a 64 KiB gzip, behind a header that promises 200 kB:
+    decompression stops 1 MiB past the promised data, in bounded memory."""
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    dims = (255, 28, 28)
+    size = 16 + 255 * 784
+    monkeypatch.setitem(datasets.MNIST_FILES, TRAIN_IMAGES, ("0" * 64, size))
+    body = _bomb(dims, 64 << 20)
+    assert len(body) < datasets._byte_cap(size)  # passes the byte cap; the inflation is the attack
+    server.routes[f"/bomb/{TRAIN_IMAGES}.gz"] = (body, len(body))
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetNotFoundError) as info:
+            load_mnist(tmp_path / "d", mirrors=[server.base + "/bomb/"], progress=False, verify=verify)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "trailing garbage" in str(info.value) and "more than 1048576 extra bytes" in str(info.value)
+    assert peak < 4 << 20  # 64 MiB if it were decompressed whole
+    assert _all_files(tmp_path / "d") == []
+
+
+def test_served_file_of_the_wrong_size_fails_before_its_data_is_read(tmp_path, server, monkeypatch):
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    other = fake_mnist(n_train=4)  # right names, one image more
+    mirror = serve(server, "/m/", other)
+    with pytest.raises(ChecksumError) as info:
+        load_mnist(tmp_path / "d", mirrors=[mirror], progress=False)
+    assert "size mismatch: header promises 4x28x28 = 3136 bytes of data (3152 bytes in all), " \
+           "the published file has 2368" in str(info.value)
+    assert _all_files(tmp_path / "d") == []
+
+
+def test_wrong_content_is_loaded_only_with_verify_false(tmp_path, server, monkeypatch):
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    other = fake_mnist(seed=1)  # same sizes, other pixels
+    mirror = serve(server, "/m/", other)
+    with pytest.raises(ChecksumError, match="checksum mismatch"):
+        load_mnist(tmp_path / "d", mirrors=[mirror], progress=False)
+    assert _all_files(tmp_path / "d") == []
+    mnist = load_mnist(tmp_path / "d", mirrors=[mirror], progress=False, verify=False)
+    np.testing.assert_array_equal(mnist.data, _expected(other)[0])
+
+
+def test_ctrl_c_during_a_download_leaves_no_part_file(tmp_path, server, monkeypatch):
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    mirror = serve(server, "/m/", files)
+
+    class Interrupted(ProgressBar):
+        def update(self, n=1):
+            raise KeyboardInterrupt
+    monkeypatch.setattr(datasets, "ProgressBar", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        load_mnist(tmp_path / "d", mirrors=[mirror], progress=False)
+    assert _all_files(tmp_path / "d") == []
+
+
+def test_stale_part_files_of_killed_downloads_are_removed(tmp_path, server, monkeypatch):
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    stale, fresh = folder / f".{TRAIN_IMAGES}.abc123.part", folder / f".{TRAIN_LABELS}.def456.part"
+    for part in (stale, fresh):
+        part.write_bytes(b"half a file")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))  # untouched for two hours
+    load_mnist(folder, mirrors=[serve(server, "/m/", files)], progress=False)
+    assert not stale.exists()
+    assert fresh.exists()  # another process may still be writing it
+
+
+# ----- local files: checked by default, decompressed with a cap --------------------------------
+
+
+def test_local_files_of_the_right_names_but_wrong_content(tmp_path, monkeypatch):
+    files = fake_mnist()
+    inject_checksums(monkeypatch, files)
+    write_files(tmp_path / "d", fake_mnist(seed=1))
+    with pytest.raises(ChecksumError) as info:
+        load_mnist(tmp_path / "d", download=False)
+    message = str(info.value)
+    assert str(tmp_path / "d" / f"{TRAIN_IMAGES}.gz") in message and "checksum mismatch" in message
+    assert "verify=False" in message
+    assert load_mnist(tmp_path / "d", download=False, verify=False).n_train == 3
+
+
+def test_local_gzip_bomb_is_read_in_bounded_memory(tmp_path):
+    """A 64 KiB .gz whose header promises 5 bytes, followed by 64 MiB of zeros."""
+    (tmp_path / "labels.gz").write_bytes(_bomb((5,), 64 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"labels.gz: trailing garbage: .* more than 1048576 extra bytes"):
+            read_idx(tmp_path / "labels.gz")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+
+
+def test_header_promising_more_than_a_file_can_hold_is_not_allocated(tmp_path):
+    """4 G x 4 G bytes promised by a 30-byte file: refused from the header alone."""
+    data = struct.pack(">IIII", 0x0803, 0xFFFFFFFF, 0xFFFFFFFF, 1) + b"\0" * 10
+    for name, body in (("huge", data), ("huge.gz", gzip.compress(data))):
+        (tmp_path / name).write_bytes(body)
+        with pytest.raises(ValueError, match=f"{name}: truncated: header promises .* file has 10$"):
+            read_idx(tmp_path / name)
 
 
 def test_offline_lists_folders(tmp_path, monkeypatch):

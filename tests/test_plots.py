@@ -90,33 +90,94 @@ def test_confusion_matrix(tmp_path, plt):
         plots.plot_confusion_matrix(cm, ["a"])
 
 
+class StandInSoftmax:
+    """A stand-in for a fitted SoftmaxRegression on 784 pixels."""
+    classes_ = np.arange(10)
+    coef_ = np.random.default_rng(2).normal(size=(10, 784))
+    loss_curve_ = [2.3, 1.0, 0.5]
+
+    def predict(self, X):
+        return np.argmax(np.asarray(X, float) @ self.coef_.T, axis=1)
+
+
 def test_iris_and_mnist_plots(tmp_path, plt):
     pytest.importorskip("models.linear")
     written = plots.iris_plots(tmp_path / "iris")
-    assert {p.name for p in written} >= {"iris_probability.png"}
+    assert [p.name for p in written] == ["iris_probability.png", "iris_cost_curve.png"]
     for p in written:
         assert_png(p)
-
-    class Model:  # a stand-in for a fitted SoftmaxRegression
-        classes_ = np.arange(10)
-        coef_ = np.random.default_rng(2).normal(size=(10, 784))
-        loss_curve_ = [2.3, 1.0, 0.5]
-
-        def predict(self, X):
-            return np.argmax(np.asarray(X, float) @ self.coef_.T, axis=1)
-
     X = np.random.default_rng(3).integers(0, 256, size=(40, 784))
     y = np.arange(40) % 10
-    written = plots.mnist_plots(Model(), X, y, tmp_path / "mnist")
-    assert [p.name for p in written] == ["digits.png", "weights.png", "confusion_matrix.png", "cost_curve.png"]
+    written = plots.mnist_plots(StandInSoftmax(), X, y, tmp_path / "mnist")
+    assert [p.name for p in written] == ["mnist_digits.png", "mnist_weights.png", "mnist_confusion_matrix.png",
+                                         "mnist_cost_curve.png"]
     for p in written:
         assert_png(p)
     assert len(plt.get_fignums()) == 0  # the helpers close what they draw
+
+
+def test_iris_and_mnist_pictures_have_different_names():
+    assert not set(plots.IRIS_PICTURES) & set(plots.MNIST_PICTURES)
+    assert all(name.startswith("iris_") for name in plots.IRIS_PICTURES)
+    assert all(name.startswith("mnist_") for name in plots.MNIST_PICTURES)
+
+
+def test_pick_digits_mixes_classes_and_mistakes():
+    y_true = np.repeat(np.arange(10), 100)  # sorted by label, as the CLI's test set
+    y_pred = y_true.copy()
+    wrong = [3, 5, 150, 420, 421, 422, 423, 424, 425, 426, 427, 428, 429, 999]  # 14 mistakes, most of them 4s
+    y_pred[wrong] = (y_true[wrong] + 1) % 10
+    pick = plots.pick_digits(y_true, y_pred, n=25)
+    assert len(pick) == 25 == len(set(pick.tolist()))
+    assert set(y_true[pick]) == set(range(10))  # every class, not 25 zeros
+    shown_wrong = [i for i in pick if y_pred[i] != y_true[i]]
+    assert len(shown_wrong) == 12  # about half of the 25
+    assert set(y_true[shown_wrong]) == {0, 1, 4, 9}  # mistakes of every class that has some
+    assert np.all(np.diff(y_true[pick]) >= 0)  # grouped by true label
+    np.testing.assert_array_equal(plots.pick_digits(y_true, y_pred, n=25), pick)  # deterministic
+    few = plots.pick_digits(y_true[:30], y_true[:30], n=25)  # no mistakes, one class
+    assert len(few) == 25 and (y_true[few] == 0).all()
+    assert len(plots.pick_digits(y_true, y_pred, n=25, mistakes=0)) == 25
+    with pytest.raises(ValueError, match="predictions"):
+        plots.pick_digits(y_true, y_pred[:5])
+
+
+def test_mnist_digits_picture_shows_a_mix_and_the_mistakes(tmp_path, plt, monkeypatch):
+    X = np.random.default_rng(4).integers(0, 256, size=(300, 784))
+    y = np.sort(np.arange(300) % 10)  # sorted: the first 25 are all zeros
+    model = StandInSoftmax()
+    y_pred = model.predict(X)
+    figures = []
+    real = plots.plot_digits
+
+    def spy(*args, **kwargs):
+        figures.append(real(*args, **kwargs))
+        return figures[-1]
+    monkeypatch.setattr(plots, "plot_digits", spy)
+    monkeypatch.setattr(plots, "_close", lambda fig: None)
+    plots.mnist_plots(model, X, y, tmp_path)
+    titles = [ax.title for ax in figures[0].axes if ax.get_title()]
+    assert len(titles) == 25
+    true_labels = {int(t.get_text().split("(")[1].rstrip(")")) for t in titles}
+    assert true_labels == set(range(10))
+    red = [t for t in titles if __import__("matplotlib.colors").colors.same_color(t.get_color(), "red")]
+    assert len(red) == 12 == min(12, int((y_pred != y).sum()))
+    assert f"of the {int((y_pred != y).sum())} mistakes on 300 test images" in figures[0]._suptitle.get_text()
 
 
 def test_cli_plot_flag(tmp_path, plt, capsys):
     cli = pytest.importorskip("models.cli")
     assert cli.main(["mnist", "--sample", "--epochs", "1", "--quiet", "--plot", str(tmp_path)]) == 0
     assert "Wrote" in capsys.readouterr().out
-    for name in ("digits.png", "weights.png", "confusion_matrix.png", "cost_curve.png"):
+    for name in plots.MNIST_PICTURES:
         assert_png(tmp_path / name)
+
+
+def test_iris_and_mnist_commands_share_a_folder(tmp_path, plt, capsys):
+    """mnist --plot DIR no longer overwrites the cost curve iris --plot DIR wrote."""
+    cli = pytest.importorskip("models.cli")
+    assert cli.main(["iris", "--iterations", "100", "--plot", str(tmp_path)]) == 0
+    iris_pictures = {name: (tmp_path / name).read_bytes() for name in plots.IRIS_PICTURES}
+    assert cli.main(["mnist", "--sample", "--epochs", "1", "--quiet", "--plot", str(tmp_path)]) == 0
+    assert {name: (tmp_path / name).read_bytes() for name in plots.IRIS_PICTURES} == iris_pictures
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(plots.IRIS_PICTURES + plots.MNIST_PICTURES)

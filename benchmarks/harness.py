@@ -112,6 +112,15 @@ class Context:
 
 
 # ----- timing -----------------------------------------------------------------------------
+class Skipped(Exception):
+    """Raised by a setup when its contender cannot run here (a layer not written yet):
+    the row says so, e.g. ``skipped (nn.Conv2d not available)``, instead of failing."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.status = f"skipped ({reason})"
+
+
 def failure(error: BaseException) -> str:
     return f"fails ({type(error).__name__})"
 
@@ -397,12 +406,14 @@ def results_tables(rows: Sequence[dict]) -> str:
     for row in rows:
         by_workload.setdefault(row["workload"], []).append(row)
     for workload, wrows in by_workload.items():
-        base = next((r["contender"] for r in wrows if r["baseline"]), None)
+        bases = list(dict.fromkeys(r["contender"] for r in wrows if r["baseline"]))
         timed = [r for r in wrows if r["status"] != "not timed"]
         units = sorted({r["unit"] for r in timed})
         title = f"### {workload}" + (f" (time per {', '.join(units)})" if units else "")
-        if base:
-            title += f"; ratios to {base}"
+        if len(bases) == 1:
+            title += f"; ratios to {bases[0]}"
+        elif bases:  # cases with different baselines: each case's ratios are to its own
+            title += "; ratios to each case's baseline (" + ", ".join(bases) + ")"
         table = []
         for r in wrows:
             notes = [f"{k}={fmt_value(v)}" for k, v in r["metrics"].items()]

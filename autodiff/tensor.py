@@ -206,8 +206,8 @@ class Tensor(Node):
                 gradient = np.empty(self.data.shape, self.data.dtype)
                 gradient.fill(1.0)  # np.ones costs three times as much
         elif isinstance(gradient, Node) and gradient.requires_grad and create_graph:
-            if gradient.shape != self.shape:  # a seed that is itself differentiated: kept as a Tensor
-                raise ValueError(f"backward: gradient shape {gradient.shape} does not match the tensor's shape {self.shape}")
+            if gradient.data.shape != self.shape:  # a seed that is itself differentiated: kept as a Tensor
+                raise ValueError(f"backward: gradient shape {gradient.data.shape} does not match the tensor's shape {self.shape}")
         else:
             gradient = as_float_array(gradient, self.data.dtype, who="backward")
             if gradient.shape != self.shape:

@@ -35,11 +35,9 @@ Safety:
 from __future__ import annotations
 
 import threading
-import weakref
-from contextlib import contextmanager
 from heapq import heappop, heappush
 from itertools import count
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -68,29 +66,36 @@ class _Modes(threading.local):
 MODES = _Modes()
 
 
-@contextmanager
-def _switch(name: str, value: bool) -> Iterator[None]:
-    previous = getattr(MODES, name)
-    setattr(MODES, name, value)
-    try:
-        yield
-    finally:
-        setattr(MODES, name, previous)
+class _Switch:
+    """``with``: set one of this thread's modes, and restore it on the way out
+    (a class: cheaper than a generator-based context manager in a training loop)."""
+
+    __slots__ = ("name", "value", "previous")
+
+    def __init__(self, name: str, value: bool):
+        self.name, self.value = name, value
+
+    def __enter__(self) -> None:
+        self.previous = getattr(MODES, self.name)
+        setattr(MODES, self.name, self.value)
+
+    def __exit__(self, *exc: Any) -> None:
+        setattr(MODES, self.name, self.previous)
 
 
 def no_grad() -> Any:
     """Ops run inside record no graph (evaluation, parameter updates). This thread only."""
-    return _switch("grad_enabled", False)
+    return _Switch("grad_enabled", False)
 
 
 def enable_grad() -> Any:
     """Record graphs again, even inside ``no_grad()``. This thread only."""
-    return _switch("grad_enabled", True)
+    return _Switch("grad_enabled", True)
 
 
 def set_grad_enabled(mode: bool) -> Any:
     """``with set_grad_enabled(training): ...``: recording on or off. This thread only."""
-    return _switch("grad_enabled", bool(mode))
+    return _Switch("grad_enabled", bool(mode))
 
 
 def is_grad_enabled() -> bool:
@@ -100,7 +105,7 @@ def is_grad_enabled() -> bool:
 def detect_anomaly() -> Any:
     """Raise FloatingPointError naming the first op whose forward or backward
     turns finite numbers into NaN or inf. This thread only."""
-    return _switch("detect_anomaly", True)
+    return _Switch("detect_anomaly", True)
 
 
 def is_anomaly_enabled() -> bool:
@@ -108,28 +113,35 @@ def is_anomaly_enabled() -> bool:
 
 
 # ----- read-only locks on the arrays a live graph saved from outside it -----------------
-_LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that locked it
+_LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that hold it read-only
 _LOCKS_GUARD = threading.Lock()
-_RELEASERS: set = set()          # weak references whose callbacks unlock a dead node's arrays
 
 
-def _lock(arrays: list) -> None:
+def _hold(node: "Node", arrays: tuple) -> None:
+    """Make ``arrays`` read-only while ``node`` lives (counted: several nodes may hold one array)."""
     with _LOCKS_GUARD:
         for a in arrays:
-            _LOCKS[id(a)] = _LOCKS.get(id(a), 0) + 1
-            a.flags.writeable = False
+            key = id(a)
+            n = _LOCKS.get(key)
+            if n:
+                _LOCKS[key] = n + 1
+            else:
+                _LOCKS[key] = 1
+                a.setflags(write=False)
+    node.locked = arrays
 
 
 def _unlock(arrays: Sequence[np.ndarray]) -> None:
     with _LOCKS_GUARD:
         for a in arrays:
-            n = _LOCKS.get(id(a), 0) - 1
+            key = id(a)
+            n = _LOCKS.get(key, 0) - 1
             if n > 0:
-                _LOCKS[id(a)] = n
+                _LOCKS[key] = n
             elif n == 0:
-                del _LOCKS[id(a)]
-                _WRITTEN.pop(id(a), None)
-                a.flags.writeable = True
+                del _LOCKS[key]
+                _WRITTEN.pop(key, None)
+                a.setflags(write=True)
 
 
 def is_locked(array: np.ndarray) -> bool:
@@ -160,26 +172,14 @@ def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
     _last_write[0] = number
 
 
-def _release_on_death(node: "Node", arrays: tuple) -> None:
-    def release(ref: Any, arrays: tuple = arrays) -> None:
-        _RELEASERS.discard(ref)
-        _unlock(arrays)
-    node.locked = weakref.ref(node, release)
-    _RELEASERS.add(node.locked)
-
-
 def release(node: "Node") -> None:
     """Free what ``node`` saved for its backward and unlock the arrays it held."""
     node.args = None
     node.saved = None
-    ref = node.locked
-    if ref is not None:
+    held = node.locked
+    if held is not None:
         node.locked = None
-        if ref in _RELEASERS:
-            _RELEASERS.discard(ref)
-            callback = ref.__callback__
-            callback(ref)
-            _RELEASERS.discard(ref)
+        _unlock(held)
 
 
 # ----- nodes ----------------------------------------------------------------------------
@@ -208,6 +208,10 @@ class Node:
     stamp: int
     retains_grad: bool
     locked: Any
+
+    def __del__(self) -> None:  # a graph dropped without backward gives its arrays back
+        if self.locked is not None:
+            _unlock(self.locked)
 
     def _init_node(self) -> None:
         self.grad = None
@@ -240,47 +244,55 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     ``ctx`` is the output node itself: forward may keep what its vjp needs in
     ``ctx.saved``. This is the per-node cost of every forward, so it is kept lean.
     """
-    node = object.__new__(node_class)
-    node.grad = None
-    node.name = None
-    node.saved = None
-    node.number = _next_number()
-    node.retains_grad = False
-    node.locked = None
     n = len(inputs)
     arrays: tuple
     needs: tuple
-    if n == 1:  # the common arities without a loop
+    if n == 2:  # the common arities without a loop
+        x, y = inputs
+        x_is, y_is = isinstance(x, Node), isinstance(y, Node)
+        arrays = (x.data if x_is else x, y.data if y_is else y)
+        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
+    elif n == 1:
         x = inputs[0]
         if isinstance(x, Node):
             arrays, needs = (x.data,), _NEEDS_1[x.requires_grad]
         else:
             arrays, needs = inputs, _NEEDS_1[False]
-    elif n == 2:
-        x, y = inputs
-        x_is, y_is = isinstance(x, Node), isinstance(y, Node)
-        arrays = (x.data if x_is else x, y.data if y_is else y)
-        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
     else:
         arrays = tuple([x.data if isinstance(x, Node) else x for x in inputs])
         needs = tuple([isinstance(x, Node) and x.requires_grad for x in inputs])
+    node = object.__new__(node_class)
     node.needs = needs
+    node.saved = None
     try:
-        out = op.forward(node, *arrays, **params)
+        out = op.forward(node, *arrays, **params) if params else op.forward(node, *arrays)
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, arrays, error, params)) from None
     if type(out) is not np.ndarray:  # numpy turns 0-d results into scalars
         out = np.asarray(out)
     node.data = out
-    if MODES.detect_anomaly:
+    node.grad = None
+    node.name = None
+    node.number = _next_number()
+    node.retains_grad = False
+    node.locked = None
+    modes = MODES
+    if modes.detect_anomaly:
         check_forward(op, arrays, out)
-    if True in needs and MODES.grad_enabled:
+    if True in needs and modes.grad_enabled:
         node.requires_grad = True
         node.op = op
         node.inputs = inputs
         node.args = arrays
         node.stamp = _last_write[0]
-        _lock_saved(node, inputs, arrays, out)
+        # what the graph holds is read-only: its own output for good, and arrays
+        # from outside it (leaves' data, numpy constants) while this node lives
+        if out is not arrays[0] and out is not arrays[-1]:
+            out.setflags(write=False)
+        for x, a in zip(inputs, arrays):
+            if type(a) is np.ndarray and (x is a or x.op is None):
+                _hold_outside(node, inputs, arrays)
+                break
     else:
         node.requires_grad = False
         node.op = None
@@ -288,27 +300,20 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
         node.args = None
         node.saved = None
         node.stamp = 0
-    node.retains_grad = False
     return node
 
 
-def _lock_saved(node: Node, inputs: tuple, arrays: tuple, out: np.ndarray) -> None:
-    """Make the recorded node's arrays read-only: its own output for good (only the
-    graph made it), and the arrays from outside the graph (leaves' data, numpy
-    constants) while this node lives."""
-    outside = None
+def _hold_outside(node: Node, inputs: tuple, arrays: tuple) -> None:
+    """Hold read-only, while ``node`` lives, the input arrays that come from
+    outside the graph (a leaf's data, a numpy constant) and are writable or
+    already held (not arrays that were read-only to begin with)."""
+    outside: tuple = ()
     for x, a in zip(inputs, arrays):
-        if type(a) is np.ndarray and (not isinstance(x, Node) or x.op is None):
-            if a.flags.writeable or id(a) in _LOCKS:
-                if outside is None:
-                    outside = [a]
-                elif all(a is not o for o in outside):
-                    outside.append(a)
-    if out.flags.writeable and not any(out is a for a in arrays):
-        out.flags.writeable = False
-    if outside is not None:
-        _lock(outside)
-        _release_on_death(node, tuple(outside))
+        if type(a) is np.ndarray and (x is a or x.op is None) and a is not node.data:
+            if (a.flags.writeable or id(a) in _LOCKS) and all(a is not o for o in outside):
+                outside += (a,)
+    if outside:
+        _hold(node, outside)
 
 
 def describe_error(op: Any, arrays: Sequence[Any], error: Exception, params: dict) -> str:
@@ -418,6 +423,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             heappush(heap, -key)
     modes = MODES
     anomaly = modes.detect_anomaly
+    last_write = _last_write
     previous_mode, modes.grad_enabled = modes.grad_enabled, create_graph
     try:
         while heap:
@@ -437,15 +443,19 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 raise GraphFreedError(
                     f"backward: the graph through {op.name} was already used by a backward pass, which "
                     "freed its saved values; call the first backward with retain_graph=True to go through it twice")
-            if node.stamp != _last_write[0]:  # some held array was written in place since
+            if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
             inputs = node.inputs
             if create_graph:
                 input_grads = op.vjp(node, g, node, *inputs)
             else:
-                input_grads = op.vjp(node, g, node.data, *args)
-            if not retain_graph:
-                release(node)
+                input_grads = op.plain_vjp(node, g, node.data, *args)
+            if not retain_graph:  # free what the node saved (release(), inlined)
+                node.args = None
+                node.saved = None
+                if node.locked is not None:
+                    held, node.locked = node.locked, None
+                    _unlock(held)
             for x, needed, gx in zip(inputs, node.needs, input_grads):
                 if not needed or gx is None:
                     continue

@@ -195,7 +195,9 @@ _REDUCTIONS = {"reduction": ("mean", "sum", "none")}
 
 # ----- numpy references: each forward computed the plain way --------------------------------
 def _reduce(losses: np.ndarray, reduction: str = "mean") -> np.ndarray:
-    return {"mean": np.mean, "sum": np.sum}.get(reduction, np.asarray)(losses)
+    if reduction == "none":
+        return losses
+    return np.mean(losses) if reduction == "mean" else np.sum(losses)
 
 
 def _log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

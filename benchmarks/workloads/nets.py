@@ -191,8 +191,12 @@ class NumpyAdam:
 
 
 def mlp_epoch_numpy(ctx: Context):
-    """The MLP's forward and backward by hand, from the same initial weights."""
     X, y = epoch_data(ctx)
+    return train_epoch_numpy(X, y)
+
+
+def train_epoch_numpy(X: np.ndarray, y: np.ndarray):
+    """The MLP's forward and backward by hand, from the same initial weights."""
     W1, b1, W2, b2 = (np.array(p.data) for p in mlp().parameters())
     opt = NumpyAdam([W1, b1, W2, b2])
     steps = batches(len(X))
@@ -207,11 +211,14 @@ def mlp_epoch_numpy(ctx: Context):
             Z -= Z.max(axis=1, keepdims=True)
             P = np.exp(Z)
             P /= P.sum(axis=1, keepdims=True)
-            P[np.arange(n), yb] -= 1          # d loss / dZ = (softmax - one-hot) / n
+            rows = np.arange(n)
+            loss = -np.log(P[rows, yb]).mean()  # as the others report it
+            P[rows, yb] -= 1                    # d loss / dZ = (softmax - one-hot) / n
             G = P / n
             dH = G @ W2
             dH *= H > 0
             opt.step([dH.T @ Xb, dH.sum(axis=0), G.T @ H, G.sum(axis=0)])
+        return loss
     return epoch
 
 

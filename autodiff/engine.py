@@ -262,6 +262,7 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
         arrays = tuple([x.data if isinstance(x, Node) else x for x in inputs])
         needs = tuple([isinstance(x, Node) and x.requires_grad for x in inputs])
     node = object.__new__(node_class)
+    node.locked = None  # first: __del__ reads it, also when forward raises
     node.needs = needs
     node.saved = None
     try:
@@ -275,7 +276,6 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     node.name = None
     node.number = _next_number()
     node.retains_grad = False
-    node.locked = None
     modes = MODES
     if modes.detect_anomaly:
         check_forward(op, arrays, out)

@@ -41,6 +41,8 @@ TORCH = "torch"
 SKLEARN = "sklearn MLPClassifier"
 GOAL, GOAL_QUICK = 0.98, 0.90
 MAX_EPOCHS, MAX_EPOCHS_QUICK = 20, 10
+FITS = 3  # each contender's fit is repeated (interleaved): the epochs are the same every time (seeded),
+          # the seconds per epoch move with the load of a shared machine
 CONV_CHANNELS, CONV_KERNEL = 8, 3
 
 
@@ -374,5 +376,6 @@ def build_mlp_accuracy(ctx: Context) -> list[Case]:
             (AUTODIFF, accuracy_autodiff, "autodiff.nn + autodiff.optim.Adam"),
             (TORCH, accuracy_torch, "the same loop, weights and batches in PyTorch")]:
         _case(cases, "mlp_accuracy", name, contender, partial(make, ctx, goal, max_epochs), unit="fit",
-              baseline=contender == SKLEARN, warmup=0, number=1, repeat=1, after=summary, note=note)
+              baseline=contender == SKLEARN, warmup=0, number=1, repeat=1 if ctx.quick else FITS, after=summary,
+              note=note)
     return cases

@@ -269,3 +269,25 @@ def test_cli_quick_user_style_nets_and_mlp_accuracy(tmp_path):
         assert phrase in names, phrase
     if peers.available("torch", lambda _: None):
         assert any("imported PyTorch" in n for n in payload["notes"])
+
+
+def test_cnn_epochs_agree_with_pytorch():
+    """Once autodiff.nn has Conv2d: the CNN in autodiff and in PyTorch, from the same
+    weights on the same batches, give the same loss after an epoch."""
+    import numpy as np
+    import pytest
+
+    import autodiff.nn
+    from benchmarks.workloads import nets
+    if not hasattr(autodiff.nn, "Conv2d"):
+        pytest.skip("autodiff.nn has no Conv2d yet: the CNN rows are skipped")
+    if not peers.available("torch", lambda _: None):
+        pytest.skip("PyTorch is not installed")
+    rng = np.random.default_rng(3)
+    X = rng.random((2 * nets.BATCH, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, len(X))
+    model, _ = nets.cnn()
+    theirs = nets.torch_cnn(pooled=hasattr(autodiff.nn, "MaxPool2d"))
+    nets.copy_weights(model, theirs)
+    ours = _value(nets.train_epoch_autodiff(model, X, y)())
+    np.testing.assert_allclose(_value(nets.train_epoch_torch(theirs, X, y)()), ours, rtol=1e-5)

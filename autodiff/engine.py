@@ -174,7 +174,8 @@ def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
 
 def release(node: "Node") -> None:
     """Free what ``node`` saved for its backward and unlock the arrays it held."""
-    node.args = None
+    node.a0 = _FREED
+    node.a1 = node.more = None
     node.saved = None
     held = node.locked
     if held is not None:
@@ -192,16 +193,23 @@ class Node:
     number of the last in-place write when it was recorded): the state of one op call.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "op", "inputs", "args", "needs", "saved", "number",
-                 "stamp", "retains_grad", "locked", "__weakref__")
+    # The inputs and their values sit in slots of their own (x0, x1, a0, a1; a
+    # tuple pair in ``more`` for three or more), not in tuples: then a node is the
+    # only object per op call that Python's garbage collector keeps track of,
+    # which keeps its passes over a graph of 100,000 nodes short.
+    __slots__ = ("data", "grad", "requires_grad", "name", "op", "x0", "x1", "a0", "a1", "more", "needs", "saved",
+                 "number", "stamp", "retains_grad", "locked", "__weakref__")
 
     data: np.ndarray
     grad: Any
     requires_grad: bool
     name: str | None
     op: Any
-    inputs: tuple
-    args: tuple | None
+    x0: Any
+    x1: Any
+    a0: Any
+    a1: Any
+    more: Any
     needs: tuple
     saved: Any
     number: int
@@ -218,14 +226,38 @@ class Node:
         self.requires_grad = False
         self.name = None
         self.op = None
-        self.inputs = ()
-        self.args = None
+        self.a0 = _FREED
         self.needs = ()
         self.saved = None
         self.number = _next_number()
         self.stamp = 0
         self.retains_grad = False
         self.locked = None
+
+    @property
+    def inputs(self) -> tuple:
+        """The op's inputs: nodes, or numpy arrays and numbers for constants (() for a leaf)."""
+        n = len(self.needs)
+        if n == 1:
+            return (self.x0,)
+        if n == 2:
+            return (self.x0, self.x1)
+        return self.more[0] if n else ()
+
+    @property
+    def args(self) -> tuple | None:
+        """The numpy values the op's forward ran on (None once backward freed them)."""
+        if self.a0 is _FREED:
+            return None
+        n = len(self.needs)
+        if n == 1:
+            return (self.a0,)
+        if n == 2:
+            return (self.a0, self.a1)
+        return self.more[1]
+
+
+_FREED = object()  # in a0: the node's saved values were freed (or it records nothing)
 
 
 # Which inputs need a gradient, as shared constant tuples (no allocation per node).
@@ -282,8 +314,15 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     if True in needs and modes.grad_enabled:
         node.requires_grad = True
         node.op = op
-        node.inputs = inputs
-        node.args = arrays
+        if n == 2:
+            node.x0, node.x1 = inputs
+            node.a0, node.a1 = arrays
+        elif n == 1:
+            node.x0 = inputs[0]
+            node.a0 = arrays[0]
+        else:
+            node.a0 = None
+            node.more = (inputs, arrays)
         node.stamp = _last_write[0]
         # what the graph holds is read-only: its own output for good, and arrays
         # from outside it (leaves' data, numpy constants) while this node lives
@@ -296,8 +335,8 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     else:
         node.requires_grad = False
         node.op = None
-        node.inputs = ()
-        node.args = None
+        node.needs = ()
+        node.a0 = _FREED
         node.saved = None
         node.stamp = 0
     return node
@@ -438,25 +477,39 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                     accumulate_grad(node, g, create_graph)
                 if op is None:
                     continue
-            args = node.args
-            if args is None:
+            a0 = node.a0
+            if a0 is _FREED:
                 raise GraphFreedError(
                     f"backward: the graph through {op.name} was already used by a backward pass, which "
                     "freed its saved values; call the first backward with retain_graph=True to go through it twice")
             if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
-            inputs = node.inputs
-            if create_graph:
-                input_grads = op.vjp(node, g, node, *inputs)
+            needs = node.needs
+            n = len(needs)
+            inputs: tuple
+            if n == 1:
+                inputs = (node.x0,)
+                if create_graph:
+                    input_grads = op.vjp(node, g, node, node.x0)
+                else:
+                    input_grads = op.plain_vjp(node, g, node.data, a0)
+            elif n == 2:
+                inputs = (node.x0, node.x1)
+                if create_graph:
+                    input_grads = op.vjp(node, g, node, node.x0, node.x1)
+                else:
+                    input_grads = op.plain_vjp(node, g, node.data, a0, node.a1)
             else:
-                input_grads = op.plain_vjp(node, g, node.data, *args)
+                inputs, arrays = node.more
+                input_grads = op.vjp(node, g, node, *inputs) if create_graph else op.plain_vjp(node, g, node.data, *arrays)
             if not retain_graph:  # free what the node saved (release(), inlined)
-                node.args = None
+                node.a0 = _FREED
+                node.a1 = node.more = None
                 node.saved = None
                 if node.locked is not None:
                     held, node.locked = node.locked, None
                     _unlock(held)
-            for x, needed, gx in zip(inputs, node.needs, input_grads):
+            for x, needed, gx in zip(inputs, needs, input_grads):
                 if not needed or gx is None:
                     continue
                 xdata = x.data

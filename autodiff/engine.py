@@ -117,20 +117,6 @@ _LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that hold i
 _LOCKS_GUARD = threading.Lock()
 
 
-def _hold(node: "Node", arrays: tuple) -> None:
-    """Make ``arrays`` read-only while ``node`` lives (counted: several nodes may hold one array)."""
-    with _LOCKS_GUARD:
-        for a in arrays:
-            key = id(a)
-            n = _LOCKS.get(key)
-            if n:
-                _LOCKS[key] = n + 1
-            else:
-                _LOCKS[key] = 1
-                a.setflags(write=False)
-    node.locked = arrays
-
-
 def _unlock(arrays: Sequence[np.ndarray]) -> None:
     with _LOCKS_GUARD:
         for a in arrays:
@@ -314,24 +300,31 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     if True in needs and modes.grad_enabled:
         node.requires_grad = True
         node.op = op
+        node.stamp = _last_write[0]
+        # What the graph holds is read-only: its own output for good, and the
+        # arrays from outside it (leaves' data, numpy constants) while this node lives.
         if n == 2:
-            node.x0, node.x1 = inputs
-            node.a0, node.a1 = arrays
+            x0, x1 = inputs
+            a0, a1 = arrays
+            node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
+            if out is not a0 and out is not a1:
+                out.setflags(write=False)
+            if ((type(a0) is np.ndarray and (x0 is a0 or x0.op is None))
+                    or (type(a1) is np.ndarray and (x1 is a1 or x1.op is None))):
+                _hold_outside(node, inputs, arrays)
         elif n == 1:
-            node.x0 = inputs[0]
-            node.a0 = arrays[0]
+            x0 = node.x0 = inputs[0]
+            a0 = node.a0 = arrays[0]
+            if out is not a0:
+                out.setflags(write=False)
+            if type(a0) is np.ndarray and (x0 is a0 or x0.op is None):
+                _hold_outside(node, inputs, arrays)
         else:
             node.a0 = None
             node.more = (inputs, arrays)
-        node.stamp = _last_write[0]
-        # what the graph holds is read-only: its own output for good, and arrays
-        # from outside it (leaves' data, numpy constants) while this node lives
-        if out is not arrays[0] and out is not arrays[-1]:
-            out.setflags(write=False)
-        for x, a in zip(inputs, arrays):
-            if type(a) is np.ndarray and (x is a or x.op is None):
-                _hold_outside(node, inputs, arrays)
-                break
+            if all(out is not a for a in arrays):
+                out.setflags(write=False)
+            _hold_outside(node, inputs, arrays)
     else:
         node.requires_grad = False
         node.op = None
@@ -344,15 +337,28 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
 
 def _hold_outside(node: Node, inputs: tuple, arrays: tuple) -> None:
     """Hold read-only, while ``node`` lives, the input arrays that come from
-    outside the graph (a leaf's data, a numpy constant) and are writable or
-    already held (not arrays that were read-only to begin with)."""
-    outside: tuple = ()
-    for x, a in zip(inputs, arrays):
-        if type(a) is np.ndarray and (x is a or x.op is None) and a is not node.data:
-            if (a.flags.writeable or id(a) in _LOCKS) and all(a is not o for o in outside):
-                outside += (a,)
-    if outside:
-        _hold(node, outside)
+    outside the graph (a leaf's data, a numpy constant); an array that was
+    read-only to begin with is not ours to hold. Counted: several nodes may
+    hold one array, and the last to go makes it writable again (``_unlock``)."""
+    held: tuple = ()
+    with _LOCKS_GUARD:
+        for x, a in zip(inputs, arrays):
+            if type(a) is not np.ndarray or not (x is a or x.op is None) or a is node.data:
+                continue
+            if any(a is h for h in held):
+                continue
+            key = id(a)
+            count = _LOCKS.get(key)
+            if count:
+                _LOCKS[key] = count + 1
+            elif a.flags.writeable:
+                _LOCKS[key] = 1
+                a.setflags(write=False)
+            else:
+                continue
+            held += (a,)
+    if held:
+        node.locked = held
 
 
 def describe_error(op: Any, arrays: Sequence[Any], error: Exception, params: dict) -> str:

@@ -105,6 +105,10 @@ def _check_domain(domain, a, info):
         "away_from_kinks": np.abs(a) >= 9e-4, "probabilities": a > 0, "onehot": (a == 0) | (a == 1),
         "distinct": np.abs(a) <= 10.5,
     }
+    if domain == "well_conditioned":  # square, strictly diagonally dominant: far from singular
+        assert a.ndim >= 2 and a.shape[-1] == a.shape[-2], (info.name, a.shape)
+        diagonal = np.abs(np.diagonal(a, axis1=-2, axis2=-1))
+        checks[domain] = diagonal >= np.abs(a).sum(axis=-1) - diagonal + 0.99
     assert np.all(checks[domain]), f"{info.name}: {domain} violated by {a}"
     if domain == "distinct" and a.size > 1:
         assert np.min(np.diff(np.sort(a.ravel()))) >= 0.0099
@@ -114,7 +118,7 @@ def _check_domain(domain, a, info):
 
 def test_every_domain_is_tested_here():
     assert set(DOMAINS) == {"real", "exponent", "positive", "nonzero", "unit_open", "unit_interval",
-                            "away_from_kinks", "distinct", "labels", "onehot", "probabilities"}
+                            "away_from_kinks", "distinct", "labels", "onehot", "probabilities", "well_conditioned"}
 
 
 @pytest.mark.parametrize("name", sorted(OPS))

@@ -335,6 +335,7 @@ def take(draw: Draw, nargs: int) -> tuple[list, dict]:
 def take_along_axis(draw: Draw, nargs: int) -> tuple[list, dict]:
     st = _st()
     shape = _shape(draw, 1, 3)
+    index_shape: tuple
     if draw(st.integers(0, 3)) == 0:  # axis=None: 1-d indices into the flattened tensor
         n, index_shape, axis = int(np.prod(shape)), (_side(draw, 1, 4),), None
     else:

@@ -17,7 +17,8 @@ from .linalg import det, dot, inner, inv, kron, outer, slogdet, solve, tensordot
 from .diagonals import diag, diagonal, trace, tril, triu
 from .rearrange import expand_dims, flip, fliplr, flipud, moveaxis, ravel, roll, squeeze
 from .copies import pad, repeat, tile
-from .joining import array_split, column_stack, concatenate, dsplit, dstack, hsplit, hstack, split, stack, vsplit, vstack
+from .joining import (array_split, column_stack, concatenate, dsplit, dstack, hsplit, hstack, split, stack, vsplit,
+                      vstack)
 from .indexing import index_put, take, take_along_axis
 from .windows import sliding_window_view
 

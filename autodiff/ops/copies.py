@@ -89,7 +89,7 @@ class Pad(Op):
     name, numpy = "pad", ("pad",)
     local = "dL/dx = g without the padding (the constants get no gradient)"
 
-    def __call__(self, array: Any, pad_width: Any, mode: str = "constant", **options: Any) -> Any:
+    def __call__(self, array: Any, pad_width: Any, mode: str = "constant", **options: Any) -> Any:  # type: ignore[override]
         if mode != "constant":
             raise NotImplementedError(f"pad: only mode='constant' is differentiable in autodiff, got mode={mode!r}")
         constant = options.pop("constant_values", 0)

@@ -20,7 +20,7 @@ from .shape import getitem
 def _operands(who: str, arrays: Any) -> list:
     """The sequence of tensors to join, lifted (a Tensor or an array is a sequence of its rows)."""
     if isinstance(arrays, (Node, np.ndarray)):
-        arrays = list(arrays)
+        arrays = list(arrays)  # type: ignore[arg-type]  # a Tensor iterates over its rows
     if not isinstance(arrays, (list, tuple)):
         raise TypeError(f"{who}: expects a sequence of tensors or arrays, got {type(arrays).__name__}")
     if not arrays:
@@ -77,7 +77,7 @@ class Stack(Concatenate):
     name, numpy = "stack", ("stack",)
     stacks = True
 
-    def __call__(self, arrays: Any, axis: Any = 0, out: Any = None, *, dtype: Any = None,
+    def __call__(self, arrays: Any, axis: Any = 0, out: Any = None, *, dtype: Any = None,  # type: ignore[override]
                  casting: str = "same_kind") -> Any:
         return super().__call__(arrays, axis, out, dtype, casting)
 

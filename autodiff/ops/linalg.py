@@ -256,9 +256,9 @@ class Det(Op):
 
 
 class SlogdetResult(NamedTuple):
-    """numpy's slogdet result: the sign (a plain array: piecewise constant) and log|det A| (a Tensor)."""
+    """numpy's slogdet result: the sign (numpy's value: piecewise constant, no gradient) and log|det A| (a Tensor)."""
 
-    sign: np.ndarray
+    sign: Any
     logabsdet: Any
 
 

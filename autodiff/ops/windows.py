@@ -18,7 +18,7 @@ from .base import Node, Op, apply, lift, raw
 
 
 def _window_axes(who: str, shape: tuple, window_shape: Any, axis: Any) -> tuple[tuple, tuple]:
-    window = (window_shape,) if isinstance(window_shape, (int, np.integer)) else tuple(window_shape)
+    window: tuple = (window_shape,) if isinstance(window_shape, (int, np.integer)) else tuple(window_shape)
     if any(isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 0 for w in window):
         raise TypeError(f"{who}: window_shape must be non-negative ints, got {window_shape!r}")
     ndim = len(shape)
@@ -26,7 +26,7 @@ def _window_axes(who: str, shape: tuple, window_shape: Any, axis: Any) -> tuple[
         if len(window) != ndim:
             raise ValueError(f"{who}: window_shape {window} needs one length per axis of shape {shape} "
                              "when axis is None")
-        axes = tuple(range(ndim))
+        axes: tuple = tuple(range(ndim))
     else:
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         if len(axes) != len(window):
@@ -48,7 +48,7 @@ class SlidingWindowView(Op):
     name, numpy = "sliding_window_view", ("lib.stride_tricks.sliding_window_view",)
     local = "copies elements: dL/dx = each window's g added back in place"
 
-    def __call__(self, x: Any, window_shape: Any, axis: Any = None, *, subok: bool = False,
+    def __call__(self, x: Any, window_shape: Any, axis: Any = None, *, subok: bool = False,  # type: ignore[override]
                  writeable: bool = False) -> Any:
         if writeable:
             raise ValueError("sliding_window_view: writeable=True is refused: the windows share elements, "

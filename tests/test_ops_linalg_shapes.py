@@ -291,3 +291,36 @@ def test_sliding_windows_are_read_only_views():
 def test_bad_arguments_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call(leaf(2, 3))
+
+
+def test_numpy_keyword_names_are_accepted():
+    """Every function called with numpy's own argument names, as keywords."""
+    t, u = leaf(2, 3), leaf(3, 2)
+    m = Tensor(np.eye(2) * 3 + 0.5, requires_grad=True)
+    calls = [
+        ("dot", dict(a=t, b=u)), ("outer", dict(a=t, b=u)),
+        ("tensordot", dict(a=t, b=u, axes=1)), ("kron", dict(a=t, b=u)),
+        ("trace", dict(a=t, offset=1, axis1=1, axis2=0)), ("diagonal", dict(a=t, offset=-1, axis1=1, axis2=0)),
+        ("diag", dict(v=t, k=1)), ("tril", dict(m=t, k=1)), ("triu", dict(m=t, k=-1)),
+        ("stack", dict(arrays=[t, t], axis=1)),
+        ("hstack", dict(tup=[t, t])), ("vstack", dict(tup=[t, t])), ("dstack", dict(tup=[t, t])),
+        ("column_stack", dict(tup=[t, t])), ("squeeze", dict(a=t[None], axis=0)),
+        ("expand_dims", dict(a=t, axis=1)), ("ravel", dict(a=t, order="C")),
+        ("moveaxis", dict(a=t, source=0, destination=1)), ("repeat", dict(a=t, repeats=2, axis=0)),
+        ("tile", dict(A=t, reps=2)), ("flip", dict(m=t, axis=1)), ("fliplr", dict(m=t)), ("flipud", dict(m=t)),
+        ("roll", dict(a=t, shift=1, axis=0)), ("pad", dict(array=t, pad_width=1, mode="constant", constant_values=2)),
+        ("take", dict(a=t, indices=[1, 1], axis=1, mode="raise")),
+        ("take_along_axis", dict(arr=t, indices=np.array([[0], [2]]), axis=1)),
+    ]
+    for name, kwargs in calls:
+        out = getattr(np, name)(**kwargs)
+        assert isinstance(out, Tensor), name
+        plain = {k: (v.data if isinstance(v, Tensor) else [getattr(w, "data", w) for w in v]
+                     if isinstance(v, list) else v) for k, v in kwargs.items()}
+        np.testing.assert_allclose(out.data, getattr(np, name)(**plain), rtol=1e-14, err_msg=name)
+    assert isinstance(np.concatenate([t, t], axis=None, casting="same_kind"), Tensor)  # arrays: positional only
+    assert isinstance(np.linalg.solve(a=m, b=t), Tensor)
+    assert isinstance(np.lib.stride_tricks.sliding_window_view(x=t, window_shape=2, axis=1), Tensor)
+    assert isinstance(np.einsum("ij->j", t, optimize=True), Tensor)
+    assert len(np.split(ary=t, indices_or_sections=3, axis=1)) == 3
+    assert len(np.array_split(ary=t, indices_or_sections=2, axis=1)) == 2

@@ -114,7 +114,7 @@ def calls_of(node: Any) -> tuple[ModuleCall, ...]:
 def _register(t: Node, call: ModuleCall) -> None:
     with _table_lock:
         entry = _table.get(t.number)
-        if entry is not None and entry[0]() is t:
+        if entry is not None and entry[0]() is t and _encloses(call, entry[1][-1]):
             _table[t.number] = (entry[0], entry[1] + (call,))  # an enclosing call returning the same tensor
             return
         _table[t.number] = (weakref.ref(t), (call,))
@@ -122,6 +122,15 @@ def _register(t: Node, call: ModuleCall) -> None:
             for number in [n for n, (ref, _) in _table.items() if ref() is None]:
                 del _table[number]
             _purge_at[0] = max(4096, 2 * len(_table))
+
+
+def _encloses(outer: ModuleCall, inner: ModuleCall) -> bool:
+    call = inner.parent
+    while call is not None:
+        if call is outer:
+            return True
+        call = call.parent
+    return False
 
 
 def _tensors(value: Any) -> Iterable[Node]:

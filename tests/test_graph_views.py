@@ -332,3 +332,16 @@ def test_a_module_frame_holds_only_what_the_call_made():
     frame = dot[start:dot.index("}", start)]
     assert 'label="Shift"' in frame and 'label="add"' in frame
     assert 'label="exp"' not in frame and 'label="mul"' not in frame
+
+
+def test_a_tensor_returned_by_many_calls_keeps_one_record():
+    made = ad.exp(ad.Tensor(1.0, requires_grad=True))
+
+    class Cached(nn.Module):
+        def forward(self):
+            return made
+
+    cached = Cached()
+    for _ in range(1000):
+        cached()
+    assert [c.title for c in scopes.calls_of(made)] == ["Cached"]

@@ -160,6 +160,7 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
     _check_limits("explain", max_nodes, None)
     nodes = nodes_of(loss)
     summarise = max_nodes is not None and len(nodes) > max_nodes
+    limit = max_nodes if summarise else None   # blocks and leaves written at most
     view = GraphView(loss, nodes, summarise=summarise)
     label = Labels(nodes, root=loss, root_name="L", extra=view.names)
     L = label(loss)
@@ -188,14 +189,15 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
         formula = _formula(node, label)
         run = view.covered.get(id(node))
         write = run is None or run.top is node
-        if write and summarise and block >= max_nodes:
+        if write and limit is not None and block >= limit:
             write = False
             not_written += 1 if run is None else len(run.members) + sum(t.op is not None for t in run.hidden)
         if write:
             block += 1
             path = tuple(view.module_path(node))
             if path != module_path and (path or module_path):
-                lines.append("── " + (" › ".join(c.title for c in path) if path else "outside the modules") + " ──")
+                where = " › ".join(c.title for c in path) if path else "outside the modules"
+                lines.append(f"── {where} ──")
                 module_path = path
             summed = f"   (the sum over {paths[id(node)]} paths)" if paths[id(node)] > 1 else ""
             if run is None:
@@ -258,7 +260,7 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
         lines.append("")
     lines.append("Gradients of the leaves:")
     leaves = list(result.gradients.items())
-    shown_leaves = leaves[:max_nodes] if summarise else leaves
+    shown_leaves = leaves[:limit] if limit is not None else leaves
     for name, g in shown_leaves:
         lines.append(f"    d{L}/d{name} = {fmt(g)}   shape {np.shape(g)}")
     if len(shown_leaves) < len(leaves):

@@ -21,6 +21,9 @@ constants (numbers and arrays that take part without requiring a gradient).
 The gradients shown on every node are those of the graph's output, computed
 afresh here (``backward`` keeps ``.grad`` only on leaves), so drawing never
 changes any ``.grad``.
+
+Big graphs (more than ``max_nodes`` nodes) are summarised, and the ops of
+``nn`` modules are shown inside their module: see ``graph_summary``.
 """
 from __future__ import annotations
 
@@ -331,7 +334,7 @@ def _drawn_units(view: GraphView, limit: int | None, depth: int | None) -> dict[
 def _framed(statements: list[list[Any]]) -> list[str]:
     """The node statements inside nested ``subgraph cluster_k`` frames, one per
     module call (with the calls enclosing it), then every edge."""
-    children: dict[int, list[Any]] = {}
+    children: dict[int | None, list[Any]] = {}
     inside: dict[int, list[str]] = {}
     calls: dict[int, Any] = {}
     top: list[str] = []
@@ -399,10 +402,11 @@ class Graph:
     ``.render(path, format)`` writes an image, ``str()``/``repr()`` give the tree.
     """
 
-    def __init__(self, tensor: Tensor, show_grad: Any = True, max_elements: int = 4):
+    def __init__(self, tensor: Tensor, show_grad: Any = True, max_elements: int = 4,
+                 max_nodes: int | None = MAX_NODES):
         self.tensor = tensor
-        self.source = to_dot(tensor, show_grad=show_grad, max_elements=max_elements)
-        self.text = text_tree(tensor, show_grad=show_grad, max_elements=max_elements)
+        self.source = to_dot(tensor, show_grad=show_grad, max_elements=max_elements, max_nodes=max_nodes)
+        self.text = text_tree(tensor, show_grad=show_grad, max_elements=max_elements, max_nodes=max_nodes)
         self._svg: str | None = None
 
     def pipe(self, format: str = "svg") -> bytes:
@@ -444,7 +448,7 @@ class Graph:
 
 
 def draw(tensor: Tensor, path: str | os.PathLike[str] | None = None, format: str | None = None,
-         show_grad: Any = True) -> Graph:
+         show_grad: Any = True, max_nodes: int | None = MAX_NODES) -> Graph:
     """Render the graph of ``tensor`` with Graphviz's ``dot``.
 
     Returns a :class:`Graph` (it shows inline in Jupyter). With ``path`` the
@@ -454,7 +458,7 @@ def draw(tensor: Tensor, path: str | os.PathLike[str] | None = None, format: str
     """
     if not dot_available():
         raise RuntimeError(DOT_MISSING)
-    graph = Graph(tensor, show_grad=show_grad)
+    graph = Graph(tensor, show_grad=show_grad, max_nodes=max_nodes)
     if path is not None:
         graph.render(path, format)
     else:

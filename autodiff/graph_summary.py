@@ -189,10 +189,10 @@ class GraphView:
             h = 0
             for x in t.inputs:
                 if isinstance(x, Tensor) and id(x) in index:
-                    key = id(x)
-                    uses[key] = uses.get(key, 0) + 1
-                    if height[key] >= h:
-                        h = height[key] + 1
+                    i = id(x)
+                    uses[i] = uses.get(i, 0) + 1
+                    if height[i] >= h:
+                        h = height[i] + 1
             height[id(t)] = h
         self._uses = uses
         signatures: dict[Any, int] = {}

@@ -28,6 +28,12 @@ class ModuleCall:
     (the enclosing call or None) and ``depth`` (0 for the outermost)."""
 
     __slots__ = ("name", "kind", "inputs", "parameters", "parent", "depth", "_module", "_child_names")
+    name: str
+    kind: str
+    inputs: tuple[int, ...]
+    parameters: tuple[tuple[str, int], ...]
+    parent: "ModuleCall | None"
+    depth: int
 
     def __init__(self, module: Any, name: str, parent: "ModuleCall | None", inputs: tuple[int, ...]):
         self.name = name
@@ -105,7 +111,8 @@ def leave(call: ModuleCall, output: Any) -> None:
 
 def calls_of(node: Any) -> tuple[ModuleCall, ...]:
     """The module calls whose output ``node`` is, innermost first (empty if none)."""
-    entry = _table.get(getattr(node, "number", None))
+    number = getattr(node, "number", None)
+    entry = _table.get(number) if isinstance(number, int) else None
     if entry is None or entry[0]() is not node:
         return ()
     return entry[1]

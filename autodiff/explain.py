@@ -145,7 +145,8 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
     op sequences (``(× 11) matmul → add → relu``) is one block, giving the
     gradient that enters it and the one it passes on; at most ``max_nodes``
     blocks and leaves are written, and the text says how many more there are.
-    ``.steps`` and ``.gradients`` are always complete. ``max_nodes=None``
+    ``.steps`` and ``.gradients`` are always complete (the steps of blocks not
+    written carry no Jacobian). ``max_nodes=None``
     writes everything.
 
     Returns an :class:`Explanation` (``.steps``, ``.gradients``, ``str()``);

@@ -114,21 +114,11 @@ def is_anomaly_enabled() -> bool:
 
 # ----- read-only locks on the arrays a live graph saved from outside it -----------------
 _LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that hold it read-only
-_LOCKS_GUARD = threading.Lock()
-
-
-def _hold(node: "Node", arrays: tuple) -> None:
-    """Make ``arrays`` read-only while ``node`` lives (counted: several nodes may hold one array)."""
-    with _LOCKS_GUARD:
-        for a in arrays:
-            key = id(a)
-            n = _LOCKS.get(key)
-            if n:
-                _LOCKS[key] = n + 1
-            else:
-                _LOCKS[key] = 1
-                a.setflags(write=False)
-    node.locked = arrays
+# Re-entrant: a node's __del__ can run inside a locked section (a garbage
+# collection set off by an allocation there) and unlock its own arrays. Each
+# count is read and written back with no allocation of a tracked object in
+# between, so such a nested unlock never interleaves with one count's update.
+_LOCKS_GUARD = threading.RLock()
 
 
 def _unlock(arrays: Sequence[np.ndarray]) -> None:
@@ -174,7 +164,8 @@ def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
 
 def release(node: "Node") -> None:
     """Free what ``node`` saved for its backward and unlock the arrays it held."""
-    node.args = None
+    node.a0 = _FREED
+    node.a1 = node.more = None
     node.saved = None
     held = node.locked
     if held is not None:
@@ -192,16 +183,23 @@ class Node:
     number of the last in-place write when it was recorded): the state of one op call.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "op", "inputs", "args", "needs", "saved", "number",
-                 "stamp", "retains_grad", "locked", "__weakref__")
+    # The inputs and their values sit in slots of their own (x0, x1, a0, a1; a
+    # tuple pair in ``more`` for three or more), not in tuples: then a node is the
+    # only object per op call that Python's garbage collector keeps track of,
+    # which keeps its passes over a graph of 100,000 nodes short.
+    __slots__ = ("data", "grad", "requires_grad", "name", "op", "x0", "x1", "a0", "a1", "more", "needs", "saved",
+                 "number", "stamp", "retains_grad", "locked", "__weakref__")
 
     data: np.ndarray
     grad: Any
     requires_grad: bool
     name: str | None
     op: Any
-    inputs: tuple
-    args: tuple | None
+    x0: Any
+    x1: Any
+    a0: Any
+    a1: Any
+    more: Any
     needs: tuple
     saved: Any
     number: int
@@ -218,14 +216,38 @@ class Node:
         self.requires_grad = False
         self.name = None
         self.op = None
-        self.inputs = ()
-        self.args = None
+        self.a0 = _FREED
         self.needs = ()
         self.saved = None
         self.number = _next_number()
         self.stamp = 0
         self.retains_grad = False
         self.locked = None
+
+    @property
+    def inputs(self) -> tuple:
+        """The op's inputs: nodes, or numpy arrays and numbers for constants (() for a leaf)."""
+        n = len(self.needs)
+        if n == 1:
+            return (self.x0,)
+        if n == 2:
+            return (self.x0, self.x1)
+        return self.more[0] if n else ()
+
+    @property
+    def args(self) -> tuple | None:
+        """The numpy values the op's forward ran on (None once backward freed them)."""
+        if self.a0 is _FREED:
+            return None
+        n = len(self.needs)
+        if n == 1:
+            return (self.a0,)
+        if n == 2:
+            return (self.a0, self.a1)
+        return self.more[1]
+
+
+_FREED = object()  # in a0: the node's saved values were freed (or it records nothing)
 
 
 # Which inputs need a gradient, as shared constant tuples (no allocation per node).
@@ -282,22 +304,36 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     if True in needs and modes.grad_enabled:
         node.requires_grad = True
         node.op = op
-        node.inputs = inputs
-        node.args = arrays
         node.stamp = _last_write[0]
-        # what the graph holds is read-only: its own output for good, and arrays
-        # from outside it (leaves' data, numpy constants) while this node lives
-        if out is not arrays[0] and out is not arrays[-1]:
-            out.setflags(write=False)
-        for x, a in zip(inputs, arrays):
-            if type(a) is np.ndarray and (x is a or x.op is None):
+        # What the graph holds is read-only: its own output for good, and the
+        # arrays from outside it (leaves' data, numpy constants) while this node lives.
+        if n == 2:
+            x0, x1 = inputs
+            a0, a1 = arrays
+            node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
+            if out is not a0 and out is not a1:
+                out.setflags(write=False)
+            if ((type(a0) is np.ndarray and (x0 is a0 or x0.op is None))
+                    or (type(a1) is np.ndarray and (x1 is a1 or x1.op is None))):
                 _hold_outside(node, inputs, arrays)
-                break
+        elif n == 1:
+            x0 = node.x0 = inputs[0]
+            a0 = node.a0 = arrays[0]
+            if out is not a0:
+                out.setflags(write=False)
+            if type(a0) is np.ndarray and (x0 is a0 or x0.op is None):
+                _hold_outside(node, inputs, arrays)
+        else:
+            node.a0 = None
+            node.more = (inputs, arrays)
+            if all(out is not a for a in arrays):
+                out.setflags(write=False)
+            _hold_outside(node, inputs, arrays)
     else:
         node.requires_grad = False
         node.op = None
-        node.inputs = ()
-        node.args = None
+        node.needs = ()
+        node.a0 = _FREED
         node.saved = None
         node.stamp = 0
     return node
@@ -305,15 +341,28 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
 
 def _hold_outside(node: Node, inputs: tuple, arrays: tuple) -> None:
     """Hold read-only, while ``node`` lives, the input arrays that come from
-    outside the graph (a leaf's data, a numpy constant) and are writable or
-    already held (not arrays that were read-only to begin with)."""
-    outside: tuple = ()
-    for x, a in zip(inputs, arrays):
-        if type(a) is np.ndarray and (x is a or x.op is None) and a is not node.data:
-            if (a.flags.writeable or id(a) in _LOCKS) and all(a is not o for o in outside):
-                outside += (a,)
-    if outside:
-        _hold(node, outside)
+    outside the graph (a leaf's data, a numpy constant); an array that was
+    read-only to begin with is not ours to hold. Counted: several nodes may
+    hold one array, and the last to go makes it writable again (``_unlock``)."""
+    held: tuple = ()
+    with _LOCKS_GUARD:
+        for x, a in zip(inputs, arrays):
+            if type(a) is not np.ndarray or not (x is a or x.op is None) or a is node.data:
+                continue
+            if any(a is h for h in held):
+                continue
+            key = id(a)
+            count = _LOCKS.get(key)
+            if count:
+                _LOCKS[key] = count + 1
+            elif a.flags.writeable:
+                _LOCKS[key] = 1
+                a.setflags(write=False)
+            else:
+                continue
+            held += (a,)
+    if held:
+        node.locked = held
 
 
 def describe_error(op: Any, arrays: Sequence[Any], error: Exception, params: dict) -> str:
@@ -438,25 +487,39 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                     accumulate_grad(node, g, create_graph)
                 if op is None:
                     continue
-            args = node.args
-            if args is None:
+            a0 = node.a0
+            if a0 is _FREED:
                 raise GraphFreedError(
                     f"backward: the graph through {op.name} was already used by a backward pass, which "
                     "freed its saved values; call the first backward with retain_graph=True to go through it twice")
             if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
-            inputs = node.inputs
-            if create_graph:
-                input_grads = op.vjp(node, g, node, *inputs)
+            needs = node.needs
+            n = len(needs)
+            inputs: tuple
+            if n == 1:
+                inputs = (node.x0,)
+                if create_graph:
+                    input_grads = op.vjp(node, g, node, node.x0)
+                else:
+                    input_grads = op.plain_vjp(node, g, node.data, a0)
+            elif n == 2:
+                inputs = (node.x0, node.x1)
+                if create_graph:
+                    input_grads = op.vjp(node, g, node, node.x0, node.x1)
+                else:
+                    input_grads = op.plain_vjp(node, g, node.data, a0, node.a1)
             else:
-                input_grads = op.plain_vjp(node, g, node.data, *args)
+                inputs, arrays = node.more
+                input_grads = op.vjp(node, g, node, *inputs) if create_graph else op.plain_vjp(node, g, node.data, *arrays)
             if not retain_graph:  # free what the node saved (release(), inlined)
-                node.args = None
+                node.a0 = _FREED
+                node.a1 = node.more = None
                 node.saved = None
                 if node.locked is not None:
                     held, node.locked = node.locked, None
                     _unlock(held)
-            for x, needed, gx in zip(inputs, node.needs, input_grads):
+            for x, needed, gx in zip(inputs, needs, input_grads):
                 if not needed or gx is None:
                     continue
                 xdata = x.data

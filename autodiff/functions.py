@@ -13,3 +13,15 @@ __all__ = ["abs", "add", "astype", "binary_cross_entropy", "binary_cross_entropy
            "cos", "cross_entropy", "div", "exp", "getitem", "log", "log1p", "log_softmax", "logsumexp", "matmul",
            "max", "maximum", "mean", "minimum", "mul", "neg", "pow", "relu", "reshape", "sigmoid", "sin", "softmax",
            "sqrt", "sub", "sum", "swapaxes", "tanh", "transpose"]
+
+# ----- linear algebra and shapes (issue 11) ------------------------------------------------------
+from .ops import (array_split, column_stack, concatenate, det, diag, diagonal, dot, dsplit, dstack, einsum,  # noqa: E402
+                  expand_dims, flip, fliplr, flipud, hsplit, hstack, index_put, inner, inv, kron, moveaxis, outer,
+                  pad, ravel, repeat, roll, sliding_window_view, slogdet, solve, split, squeeze, stack, take,
+                  take_along_axis, tensordot, tile, trace, tril, triu, vdot, vsplit, vstack)
+
+__all__ += ["array_split", "column_stack", "concatenate", "det", "diag", "diagonal", "dot", "dsplit", "dstack",
+            "einsum", "expand_dims", "flip", "fliplr", "flipud", "hsplit", "hstack", "index_put", "inner", "inv",
+            "kron", "moveaxis", "outer", "pad", "ravel", "repeat", "roll", "sliding_window_view", "slogdet",
+            "solve", "split", "squeeze", "stack", "take", "take_along_axis", "tensordot", "tile", "trace", "tril",
+            "triu", "vdot", "vsplit", "vstack"]

@@ -106,6 +106,10 @@ def _check_domain(domain, a, info):
         "distinct": np.abs(a) <= 10.5, "ties": np.abs(a) <= 10.5, "wide": np.abs(a) <= 1000,
         "zeros_or_away": (a == 0) | ((np.abs(a) >= 9e-4) & (np.abs(a) <= 10)),
     }
+    if domain == "well_conditioned":  # square, strictly diagonally dominant: far from singular
+        assert a.ndim >= 2 and a.shape[-1] == a.shape[-2], (info.name, a.shape)
+        diagonal = np.abs(np.diagonal(a, axis1=-2, axis2=-1))
+        checks[domain] = diagonal >= np.abs(a).sum(axis=-1) - diagonal + 0.99
     assert np.all(checks[domain]), f"{info.name}: {domain} violated by {a}"
     if domain in ("distinct", "ties") and a.size > 1:
         values, counts = np.unique(a, return_counts=True)
@@ -119,7 +123,7 @@ def _check_domain(domain, a, info):
 def test_every_domain_is_tested_here():
     assert set(DOMAINS) == {"real", "exponent", "positive", "nonzero", "unit_open", "unit_interval",
                             "away_from_kinks", "distinct", "labels", "onehot", "probabilities",
-                            "zeros_or_away", "ties", "wide"}
+                            "zeros_or_away", "ties", "wide", "well_conditioned"}
 
 
 @pytest.mark.parametrize("domain, shape, wanted", [

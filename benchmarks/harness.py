@@ -459,9 +459,25 @@ def _version(dist: str) -> str | None:
         return None
 
 
+def source_commit() -> str | None:
+    """The git commit of the code measured (with "+changes" when the tree differs), if known."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
 def machine() -> dict:
     import numpy as np
     info = {
+        "commit": source_commit(),
         "threads": os.environ.get("OMP_NUM_THREADS", "default"),
         "platform": platform.platform(),
         "cpu": _cpu_model(),
@@ -483,7 +499,8 @@ def machine_text(info: dict) -> str:
                                                       "scikit-learn", "scipy") if info.get(k))
     return (f"Machine: {info['platform']}; CPU: {info['cpu']}; cores: {info['cores']}"
             f" (usable {info['cores_usable']}); threads: {info['threads']}; load average {info['load_average']}\n"
-            f"Python {info['python']}, numpy {info['numpy']}; {peers_text or 'no peers installed'}")
+            f"Python {info['python']}, numpy {info['numpy']}; {peers_text or 'no peers installed'}"
+            + (f"\nCode: commit {info['commit']}" if info.get("commit") else ""))
 
 
 def write_json(path: str | os.PathLike, payload: dict) -> None:

@@ -18,7 +18,7 @@ def make_parser() -> argparse.ArgumentParser:
         "Benchmark autodiff against hand-written numpy and the installed peers (PyTorch, HIPS autograd, "
         "MyGrad, micrograd, scikit-learn), contenders interleaved round-robin."))
     p.add_argument("--quick", action="store_true",
-                   help="small sizes, bundled MNIST sample, no deep-chain memory probes (< 60 s)")
+                   help="small sizes, bundled MNIST sample, no deep-chain memory probes (about 75 s)")
     p.add_argument("--workloads", default="all",
                    help="comma-separated: iris, mnist_epoch, mnist_accuracy, overhead, deep_chain, jacobian, "
                         "memory, user_style, nets, mlp_accuracy (default: all; with --quick all but "

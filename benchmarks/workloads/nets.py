@@ -91,12 +91,12 @@ def cnn(seed: int = SEED) -> tuple[Any, str]:
     if not hasattr(nn, "Conv2d"):
         raise Skipped("nn.Conv2d not available")
     rng = np.random.default_rng(seed)
-    if hasattr(nn, "MaxPool2d"):
-        features = [nn.Conv2d(1, CONV_CHANNELS, CONV_KERNEL, dtype=np.float32, rng=rng), nn.ReLU(),
-                    nn.MaxPool2d(2)]
+    conv, pool = getattr(nn, "Conv2d"), getattr(nn, "MaxPool2d", None)  # (getattr: layers written on another branch)
+    if pool is not None:
+        features = [conv(1, CONV_CHANNELS, CONV_KERNEL, dtype=np.float32, rng=rng), nn.ReLU(), pool(2)]
         what = f"Conv2d(1, {CONV_CHANNELS}, {CONV_KERNEL}), ReLU, MaxPool2d(2), Flatten, Linear(1352, 10)"
     else:
-        features = [nn.Conv2d(1, CONV_CHANNELS, CONV_KERNEL, stride=2, dtype=np.float32, rng=rng), nn.ReLU()]
+        features = [conv(1, CONV_CHANNELS, CONV_KERNEL, stride=2, dtype=np.float32, rng=rng), nn.ReLU()]
         what = f"Conv2d(1, {CONV_CHANNELS}, {CONV_KERNEL}, stride=2), ReLU, Flatten, Linear(1352, 10) (no MaxPool2d)"
     model = nn.Sequential(*features, nn.Flatten(), nn.Linear(CONV_CHANNELS * 13 * 13, 10, dtype=np.float32, rng=rng))
     return model, what

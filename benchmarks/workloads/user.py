@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 from functools import partial
+from typing import Any, Callable
 
 import numpy as np
 
@@ -167,27 +168,31 @@ def build_user_style(ctx: Context) -> list[Case]:
         with_torch_imported(ctx)
         return make(*data())
 
+    Contenders = list[tuple[str, Callable[..., Any], str]]
     iris = partial(iris_data, ctx)
-    for name, make, note in [
+    iris_contenders: Contenders = [
             (NUMPY, iris_numpy, "the lecture's gradient by hand"),
             (IN_PLACE, iris_in_place, "w -= lr * w.grad under no_grad; w.grad = None"),
             (FRESH, iris_fresh_leaves, "w = Tensor(w.data - lr * w.grad, requires_grad=True)"),
-            (TORCH, iris_torch_user, "the same code in PyTorch")]:
+            (TORCH, iris_torch_user, "the same code in PyTorch")]
+    for name, make, note in iris_contenders:
         _case(cases, WORKLOAD, "Iris GD step, 150x4, float64, loss written out", name,
               partial(setup, make, iris), baseline=name == NUMPY, finer=IRIS_FINER, note=note)
 
     mnist = partial(_epoch_data, ctx, np.float32)
-    for name, make, note in [
+    mnist_contenders: Contenders = [
             (NUMPY, epoch_numpy, "softmax gradient by hand"),
             (WRITTEN, epoch_written_out, "-(Y * z.log_softmax(axis=-1)).sum(axis=-1).mean(), one-hot Y"),
             (FUSED_USER, partial(epoch_written_out, fused=True), "ad.cross_entropy(z, y), in-place update"),
             (FUSED_TODAY, epoch_autodiff, "ad.cross_entropy(z, y), W.data = W.data - lr * W.grad"),
-            (TORCH, epoch_torch_user, "the written-out loss in PyTorch")]:
+            (TORCH, epoch_torch_user, "the written-out loss in PyTorch")]
+    for name, make, note in mnist_contenders:
         _case(cases, WORKLOAD, f"MNIST epoch, batch {BATCH}, float32", name, partial(setup, make, mnist),
               unit="epoch", baseline=name == NUMPY, repeat=3 if ctx.quick else None, note=note)
 
     n = USER_CHAIN_N_QUICK if ctx.quick else USER_CHAIN_N
-    for name, make in [(TORCH, chain_torch), (AUTODIFF, chain_autodiff)]:
+    chain_contenders: list[tuple[str, Callable[[int], Any]]] = [(TORCH, chain_torch), (AUTODIFF, chain_autodiff)]
+    for name, make in chain_contenders:
         _case(cases, WORKLOAD, f"chain n={n}, in this process", name, partial(setup, make, lambda: (n,)),
               unit="chain", baseline=name == TORCH, repeat=5 if n >= 100_000 else None,
               note=f"y = y * {CHAIN_C}; y = y + 0.0, then backward")

@@ -103,15 +103,19 @@ FUSED_EPOCH_RATIO_TODAY = 1.42
 def user_style_targets(rows: list[dict], ctx: Context) -> list[dict]:
     """Issue 10's targets for code written as a student writes it, PyTorch in the process."""
     chain = "10,000" if ctx.quick else "100,000"
+    sample = " [sample data]" if ctx.quick else ""
+    today = _ratio_target(rows, f"user style: fused MNIST epoch no slower than today ({FUSED_EPOCH_RATIO_TODAY}× "
+                                "numpy)" + sample, "user_style", FUSED_TODAY, FUSED_EPOCH_RATIO_TODAY, "MNIST")
+    if ctx.quick and today["met"] != "n/a":  # 40 batches of the sample: not the epoch the reference is of
+        today["met"] = "n/a (the reference is of the full MNIST)"
     return [
         _ratio_target(rows, "user style: Iris step, loss written out, w -= lr * w.grad, ≤ 3× numpy",
                       "user_style", IN_PLACE, 3, "Iris"),
         _ratio_target(rows, "user style: the same with new leaf Tensors each step ≤ 3× numpy",
                       "user_style", FRESH, 3, "Iris"),
         _ratio_target(rows, "user style: MNIST epoch float32, -(Y * z.log_softmax(axis=-1)).sum(axis=-1).mean(), "
-                            "≤ 1.3× numpy", "user_style", WRITTEN, 1.3, "MNIST"),
-        _ratio_target(rows, f"user style: fused MNIST epoch no slower than today ({FUSED_EPOCH_RATIO_TODAY}× numpy)",
-                      "user_style", FUSED_TODAY, FUSED_EPOCH_RATIO_TODAY, "MNIST"),
+                            "≤ 1.3× numpy" + sample, "user_style", WRITTEN, 1.3, "MNIST"),
+        today,
         _ratio_target(rows, f"user style: {chain}-op chain ≤ 0.5× PyTorch, both in one process",
                       "user_style", "autodiff", 0.5, "chain", baseline="torch"),
     ]

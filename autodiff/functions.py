@@ -8,8 +8,19 @@ from .ops import (abs, add, astype, binary_cross_entropy, binary_cross_entropy_w
                   cross_entropy, div, exp, getitem, log, log1p, log_softmax, logsumexp, matmul, max, maximum, mean,
                   minimum, mul, neg, pow, relu, reshape, sigmoid, sin, softmax, sqrt, sub, sum, swapaxes, tanh,
                   transpose)
+from .ops import (arccos, arccosh, arcsin, arcsinh, arctan, arctanh, ceil, clip, cosh, cumprod, cumsum, elu, erf,
+                  erfc, exp2, expm1, floor, fmax, fmin, gelu, hypot, leaky_relu, log2, log10, logaddexp, logaddexp2,
+                  min, mod, norm, prod, reciprocal, rint, round, sign, sinh, softplus, square, std, tan, trunc, var,
+                  where)
+
+remainder = mod  # numpy's other name for the same ufunc
 
 __all__ = ["abs", "add", "astype", "binary_cross_entropy", "binary_cross_entropy_with_logits", "broadcast_to",
            "cos", "cross_entropy", "div", "exp", "getitem", "log", "log1p", "log_softmax", "logsumexp", "matmul",
            "max", "maximum", "mean", "minimum", "mul", "neg", "pow", "relu", "reshape", "sigmoid", "sin", "softmax",
-           "sqrt", "sub", "sum", "swapaxes", "tanh", "transpose"]
+           "sqrt", "sub", "sum", "swapaxes", "tanh", "transpose",
+           # issue 11: more elementwise ops and reductions
+           "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "ceil", "clip", "cosh", "cumprod", "cumsum",
+           "elu", "erf", "erfc", "exp2", "expm1", "floor", "fmax", "fmin", "gelu", "hypot", "leaky_relu", "log2",
+           "log10", "logaddexp", "logaddexp2", "min", "mod", "norm", "prod", "reciprocal", "remainder", "rint",
+           "round", "sign", "sinh", "softplus", "square", "std", "tan", "trunc", "var", "where"]

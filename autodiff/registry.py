@@ -56,6 +56,7 @@ Fields of ``OpInfo``:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -79,6 +80,15 @@ DOMAINS: Mapping[str, str] = MappingProxyType({
     "labels": "integer class labels in 0..K−1 (not differentiated)",
     "onehot": "one-hot rows (m, K)",
     "probabilities": "rows of strictly positive probabilities summing to 1 (m, K)",
+    "half_period": "floats in [-1.4, 1.4] (tan: inside (−π/2, π/2))",
+    "inside_unit": "floats in [-0.95, 0.95] (arcsin, arccos, arctanh)",
+    "above_one": "floats in [1.05, 10] (arccosh)",
+    "away_from_steps": "k + f, k an integer in [-10, 9], f in [0.05, 0.45] or [0.55, 0.95] (floor, round, mod, clip)",
+    "integers": "whole numbers in [-6, 6] (clip's lower bounds)",
+    "half_integers": "k + 0.5 for whole k in [-6, 5] (clip's upper bounds: never equal to a lower one)",
+    "divisors": "±{0.5, 1, 2, 4}·(1 + u), |u| ≤ 0.001 (mod's divisors: x/y stays away from the jumps)",
+    "superincreasing": "random signs, magnitudes 3^k·(1 + 0.3u) in a drawn order, at most 10, at most 12 elements "
+                       "(norms: no zeros, no ties of |x| or of sums)",
 })
 NOT_DIFFERENTIABLE = frozenset({"labels"})
 
@@ -96,6 +106,11 @@ SHAPE_KINDS: Mapping[str, str] = MappingProxyType({
     "getitem": "one shape; draws key: ints, slices (negative steps too) and integer arrays with repeats",
     "logits_labels": "logits (m, K) and integer labels (m,)",
     "logits_onehot": "logits (m, K) and targets (m, K) in the second argument's domain",
+    "cumulative": "one shape; draws axis: None (the flattened input) or an int",
+    "moments": "one shape; draws axis, keepdims and ddof (0 to 2, below the reduced size)",
+    "where": "x and y and a condition of mutually broadcastable shapes; the condition is the kwarg condition",
+    "vector_norm": "at most 9 elements; draws axis (an int, or None for 1-D) and keepdims",
+    "matrix_norm": "2-D or 3-D, at most 9 elements; draws axis (a pair, or None for 2-D) and keepdims",
 })
 
 
@@ -270,6 +285,96 @@ for _info in [
            kwarg_choices=_REDUCTIONS, reference=_xent_table),
     OpInfo("cross_entropy_probabilities", F.cross_entropy, 2, ("real", "probabilities"), "logits_onehot",
            kwarg_choices=_REDUCTIONS, reference=_xent_table),
+]:
+    register(_info)
+del _info
+
+
+# ----- issue 11: more elementwise ops, activations, rounding, choices, reductions ---------------
+def _where(x: Tensor, y: Tensor, condition: np.ndarray) -> Tensor:
+    return F.where(condition, x, y)
+
+
+def _math_ufunc(f: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
+    """A Python math function applied element by element (references for erf, erfc)."""
+    elementwise = np.frompyfunc(f, 1, 1)
+    return lambda x: np.asarray(elementwise(x), dtype=np.float64)
+
+
+def _gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + _math_ufunc(math.erf)(x / np.sqrt(2)))
+
+
+def _moments(f: Callable[..., Any]) -> Callable[..., Any]:
+    return lambda x, axis=None, keepdims=False, ddof=0: f(x, axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+_VECTOR_SMOOTH_ORDS = {"ord": (None, 2, 3, 1.5)}
+_VECTOR_KINKED_ORDS = {"ord": (1, np.inf, -np.inf, 0)}
+_MATRIX_KINKED_ORDS = {"ord": (1, -1, np.inf, -np.inf)}
+
+for _info in [
+    OpInfo("square", F.square, 1, ("real",), reference=np.square),
+    OpInfo("reciprocal", F.reciprocal, 1, ("nonzero",), reference=lambda x: 1 / x),
+    OpInfo("expm1", F.expm1, 1, ("real",), reference=np.expm1),
+    OpInfo("exp2", F.exp2, 1, ("real",), reference=lambda x: 2.0 ** x),
+    OpInfo("log2", F.log2, 1, ("positive",), reference=np.log2),
+    OpInfo("log10", F.log10, 1, ("positive",), reference=np.log10),
+    OpInfo("erf", F.erf, 1, ("real",), reference=_math_ufunc(math.erf)),
+    OpInfo("erfc", F.erfc, 1, ("real",), reference=_math_ufunc(math.erfc)),
+    OpInfo("tan", F.tan, 1, ("half_period",), reference=np.tan),
+    OpInfo("sinh", F.sinh, 1, ("real",), reference=np.sinh),
+    OpInfo("cosh", F.cosh, 1, ("real",), reference=np.cosh),
+    OpInfo("arcsin", F.arcsin, 1, ("inside_unit",), reference=np.arcsin),
+    OpInfo("arccos", F.arccos, 1, ("inside_unit",), reference=np.arccos),
+    OpInfo("arctan", F.arctan, 1, ("real",), reference=np.arctan),
+    OpInfo("arcsinh", F.arcsinh, 1, ("real",), reference=np.arcsinh),
+    OpInfo("arccosh", F.arccosh, 1, ("above_one",), reference=np.arccosh),
+    OpInfo("arctanh", F.arctanh, 1, ("inside_unit",), reference=np.arctanh),
+    OpInfo("hypot", F.hypot, 2, ("away_from_kinks", "real"), "broadcast", reference=np.hypot),
+    OpInfo("logaddexp", F.logaddexp, 2, ("real", "real"), "broadcast",
+           reference=lambda x, y: np.log(np.exp(x) + np.exp(y))),
+    OpInfo("logaddexp2", F.logaddexp2, 2, ("real", "real"), "broadcast",
+           reference=lambda x, y: np.log2(2.0 ** x + 2.0 ** y)),
+    OpInfo("softplus", F.softplus, 1, ("real",), reference=lambda x: np.log1p(np.exp(x))),
+    OpInfo("leaky_relu", F.leaky_relu, 1, ("away_from_kinks",), smooth=False,
+           kwarg_choices={"negative_slope": (0.01, 0.2, -0.5)},
+           reference=lambda x, negative_slope=0.01: np.where(x > 0, x, negative_slope * x)),
+    OpInfo("elu", F.elu, 1, ("away_from_kinks",), kwarg_choices={"alpha": (1.0, 0.5)},
+           reference=lambda x, alpha=1.0: np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0)) - 1))),
+    OpInfo("gelu", F.gelu, 1, ("real",), kwarg_choices={"approximate": ("none", "tanh")}, reference=_gelu),
+    OpInfo("sign", F.sign, 1, ("away_from_steps",), smooth=False, reference=np.sign),
+    OpInfo("floor", F.floor, 1, ("away_from_steps",), smooth=False, reference=np.floor),
+    OpInfo("ceil", F.ceil, 1, ("away_from_steps",), smooth=False, reference=np.ceil),
+    OpInfo("rint", F.rint, 1, ("away_from_steps",), smooth=False, reference=np.rint),
+    OpInfo("trunc", F.trunc, 1, ("away_from_steps",), smooth=False, reference=np.trunc),
+    OpInfo("round", F.round, 1, ("away_from_steps",), smooth=False, reference=np.round),
+    OpInfo("fmax", F.fmax, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.fmax),
+    OpInfo("fmin", F.fmin, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.fmin),
+    OpInfo("mod", F.mod, 2, ("away_from_steps", "divisors"), "broadcast", reference=np.mod),
+    OpInfo("clip", F.clip, 3, ("away_from_steps", "integers", "half_integers"), "broadcast", smooth=False,
+           reference=np.clip),
+    OpInfo("clip_numbers", F.clip, 1, ("away_from_steps",), smooth=False,
+           kwarg_choices={"a_min": (None, -2.0, 0), "a_max": (None, 1.0, 3)},
+           reference=lambda x, a_min=None, a_max=None: np.clip(x, a_min, a_max)),
+    OpInfo("where", _where, 2, ("real", "real"), "where",
+           reference=lambda x, y, condition: np.where(condition, x, y)),
+    OpInfo("min", F.min, 1, ("distinct",), "reduction", smooth=False, reference=_reduction(np.min)),
+    OpInfo("prod", F.prod, 1, ("exponent",), "reduction", reference=_reduction(np.prod)),
+    OpInfo("var", F.var, 1, ("real",), "moments", reference=_moments(np.var)),
+    OpInfo("std", F.std, 1, ("distinct",), "moments", reference=_moments(np.std)),
+    OpInfo("cumsum", F.cumsum, 1, ("real",), "cumulative", reference=lambda x, axis=None: np.cumsum(x, axis)),
+    OpInfo("cumprod", F.cumprod, 1, ("exponent",), "cumulative", reference=lambda x, axis=None: np.cumprod(x, axis)),
+    OpInfo("norm", F.norm, 1, ("away_from_kinks",), "vector_norm", kwarg_choices=_VECTOR_SMOOTH_ORDS,
+           reference=np.linalg.norm),
+    OpInfo("norm_kinked", F.norm, 1, ("superincreasing",), "vector_norm", smooth=False,
+           kwarg_choices=_VECTOR_KINKED_ORDS, reference=np.linalg.norm),
+    OpInfo("norm_frobenius", F.norm, 1, ("away_from_kinks",), "matrix_norm", kwarg_choices={"ord": (None, "fro")},
+           reference=np.linalg.norm),
+    OpInfo("norm_matrix_kinked", F.norm, 1, ("superincreasing",), "matrix_norm", smooth=False,
+           kwarg_choices=_MATRIX_KINKED_ORDS, reference=np.linalg.norm),
 ]:
     register(_info)
 del _info

@@ -392,7 +392,7 @@ class Tensor(Node):
     # ----- numpy's protocol ----------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """np.exp(t), ndarray * t, ...: the differentiable op, a plain array for the
-        piecewise-constant ufuncs (comparisons, sign, floor), or a TypeError."""
+        comparisons and tests (np.greater, np.isnan, ...), or a TypeError."""
         if method == "__call__":
             op = _UFUNCS.get(ufunc)
             if op is not None and not kwargs:
@@ -444,11 +444,11 @@ def _values(x: Any) -> Any:
 _NUMPY = ops.numpy_table()
 _UFUNCS = {f: op for f, op in _NUMPY.items() if isinstance(f, np.ufunc)}
 _FUNCTIONS = {f: op for f, op in _NUMPY.items() if not isinstance(f, np.ufunc)}
-# Piecewise-constant ufuncs: their derivative is 0 wherever it exists, so they give plain arrays.
+# Comparisons and tests: boolean results with no derivative, so they give plain arrays.
+# (sign, floor, ceil, rint and trunc are ops with a zero gradient: they give Tensors.)
 _CONSTANT_UFUNCS = frozenset({
-    np.sign, np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal, np.isfinite,
-    np.isnan, np.isinf, np.floor, np.ceil, np.rint, np.trunc, np.logical_and, np.logical_or, np.logical_not,
-    np.logical_xor, np.signbit})
+    np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal, np.isfinite,
+    np.isnan, np.isinf, np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.signbit})
 # Functions of a tensor's values with no derivative (shapes, indices, tests): plain results.
 _VALUE_FUNCTIONS = {f: True for f in (
     np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.count_nonzero,

@@ -167,6 +167,48 @@ def _away_from_zero(low: float, high: float) -> Any:
     return st.one_of(_floats(low, high), _floats(-high, -low))
 
 
+def _away_from_steps(shape: tuple, dtype: Any) -> Any:
+    """k + f with k an integer in [−10, 9] and f in [0.05, 0.45] or [0.55, 0.95]:
+    at least 0.05 from every integer and every half (floor, round, mod, ...)."""
+    st, hnp = _hypothesis()
+    whole = hnp.arrays(np.float64, shape, elements=st.integers(-10, 9).map(float))
+    fraction = arrays(shape, elements=st.one_of(_floats(0.05, 0.45), _floats(0.55, 0.95)))
+    return st.tuples(whole, fraction).map(lambda kf: np.asarray(kf[0] + kf[1], dtype=dtype))
+
+
+def _divisors(shape: tuple, dtype: Any) -> Any:
+    """±{0.5, 1, 2, 4}·(1 + u), |u| ≤ 0.001: for x from _away_from_steps, x/y stays
+    at least 0.01 from every integer (mod's jumps)."""
+    st, hnp = _hypothesis()
+    base = hnp.arrays(np.float64, shape, elements=st.sampled_from([0.5, 1.0, 2.0, 4.0, -0.5, -1.0, -2.0, -4.0]))
+    jitter = arrays(shape, elements=_floats(-1e-3, 1e-3))
+    return st.tuples(base, jitter).map(lambda bj: np.asarray(bj[0] * (1.0 + bj[1]), dtype=dtype))
+
+
+MAX_SUPERINCREASING = 12
+
+
+def _superincreasing(shape: tuple, dtype: Any) -> Any:
+    """Random signs, magnitudes 3^k·(1 + 0.3u) (u in [0, 1], k = 0..n−1 in a drawn
+    order) scaled to at most 10: each magnitude exceeds the sum of all smaller ones,
+    so no |x| is near 0, no two are equal, and no two sums of distinct elements
+    are equal (no ties in the maxima of norms)."""
+    st, hnp = _hypothesis()
+    n = int(np.prod(shape))
+    if n > MAX_SUPERINCREASING:
+        raise ValueError(f"domain superincreasing: at most {MAX_SUPERINCREASING} elements, got shape {shape}")
+
+    @st.composite
+    def draw(draw_: Callable) -> np.ndarray:
+        order = np.asarray(draw_(st.permutations(range(n))), dtype=np.float64)
+        jitter = draw_(arrays((n,), elements=_floats(0.0, 1.0)))
+        signs = draw_(hnp.arrays(np.float64, (n,), elements=st.sampled_from([-1.0, 1.0])))
+        magnitudes = 3.0 ** order * (1.0 + 0.3 * jitter) * (10.0 / (1.3 * 3.0 ** max(n - 1, 0)))
+        return np.asarray((signs * magnitudes).reshape(shape), dtype=dtype)
+
+    return draw()
+
+
 def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
     """Arrays of ``shape`` in a registry domain (see ``autodiff.registry.DOMAINS``).
     For "onehot" and "probabilities" the last axis is the class axis."""
@@ -186,6 +228,14 @@ def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
         "onehot": lambda: class_labels(int(np.prod(shape[:-1])), shape[-1]).map(
             lambda y: one_hot(y, shape[-1], dtype).reshape(shape)),
         "probabilities": lambda: probability_vectors(shape, -1, dtype),
+        "half_period": lambda: arrays(shape, dtype, elements=_floats(-1.4, 1.4)),
+        "inside_unit": lambda: arrays(shape, dtype, elements=_floats(-0.95, 0.95)),
+        "above_one": lambda: arrays(shape, dtype, elements=_floats(1.05, 10.0)),
+        "away_from_steps": lambda: _away_from_steps(shape, dtype),
+        "integers": lambda: arrays(shape, dtype, elements=_hypothesis()[0].integers(-6, 6).map(float)),
+        "half_integers": lambda: arrays(shape, dtype, elements=_hypothesis()[0].integers(-6, 5).map(lambda k: k + 0.5)),
+        "divisors": lambda: _divisors(shape, dtype),
+        "superincreasing": lambda: _superincreasing(shape, dtype),
     }
     if domain not in table:
         raise ValueError(f"domain_arrays: unknown domain {domain!r}; known: {sorted(table)}")
@@ -293,7 +343,40 @@ def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]
         return [source], {"shape": shape}
     if kind == "getitem":
         return same, {"key": _getitem_key(draw, shape)}
+    more = _more_shapes_and_kwargs(draw, kind, shape, info)
+    if more is not None:
+        return more
     raise ValueError(f"inputs_for: unknown shapes kind {kind!r} for op {info.name!r}")
+
+
+def _more_shapes_and_kwargs(draw: Callable, kind: str, shape: tuple, info: OpInfo) -> Any:
+    """The shape kinds of cumsum/cumprod, var/std, where and norm (None for another kind)."""
+    st, hnp = _hypothesis()
+    ndim = len(shape)
+    if kind == "cumulative":
+        return [shape], {"axis": draw(st.none() | st.integers(-ndim, ndim - 1)) if ndim else None}
+    if kind == "moments":
+        axis = draw(valid_axes(ndim))
+        reduced = range(ndim) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+        n = int(np.prod([shape[a] for a in reduced]))
+        return [shape], {"axis": axis, "keepdims": draw(st.booleans()), "ddof": draw(st.integers(0, min(n - 1, 2)))}
+    if kind == "where":
+        x_shape, y_shape, condition_shape = draw(broadcastable_shapes(3))
+        return [x_shape, y_shape], {"condition": draw(hnp.arrays(np.bool_, condition_shape))}
+    if kind in ("vector_norm", "matrix_norm"):
+        # at most 9 elements (the superincreasing domain's limit is 12)
+        n_dims = draw(st.integers(1 if kind == "vector_norm" else 2, 3))
+        sides = [draw(st.integers(1, 3 if n_dims <= 2 else 2)) for _ in range(n_dims)]
+        kwargs: dict = {"keepdims": draw(st.booleans())}
+        if kind == "vector_norm":
+            kwargs["axis"] = draw(st.none() | st.sampled_from([0, -1])) if n_dims == 1 else draw(
+                st.integers(-n_dims, n_dims - 1))
+        else:
+            pair = draw(st.permutations(range(n_dims)))[:2]
+            kwargs["axis"] = None if n_dims == 2 and draw(st.booleans()) else tuple(
+                a - n_dims if draw(st.booleans()) else a for a in pair)
+        return [tuple(sides)] * info.nargs, kwargs
+    return None
 
 
 def inputs_for(op_info: OpInfo | str, dtype: Any = np.float64) -> Any:

@@ -11,6 +11,13 @@ from .reductions import logsumexp, max, mean, sum
 from .shape import broadcast_to, getitem, reshape, swapaxes, transpose
 from .softmax import log_softmax, softmax
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
+from .exp_log import erf, erfc, exp2, expm1, log2, log10, reciprocal, square
+from .trig import arccos, arccosh, arcsin, arcsinh, arctan, arctanh, cosh, hypot, sinh, tan
+from .activations import elu, gelu, leaky_relu, logaddexp, logaddexp2, softplus
+from .piecewise import ceil, clip, floor, fmax, fmin, mod, rint, round, sign, trunc, where
+from .statistics import min, std, var
+from .products import cumprod, cumsum, prod
+from .norms import norm
 
 __all__ = ["Op", "apply", "lift", "inside_vjp", "OP_CLASSES", "instances", "numpy_table"]
 
@@ -24,5 +31,7 @@ def numpy_table() -> dict:
     """numpy function or ufunc -> the op instance that implements it, read off
     each op's ``numpy`` names (the dispatch table of ``Tensor.__array_ufunc__``
     and ``__array_function__``)."""
+    import functools
     import numpy as np
-    return {getattr(np, name): op for op in INSTANCES.values() for name in op.numpy}
+    # dotted names reach into numpy's submodules: "linalg.norm" is np.linalg.norm
+    return {functools.reduce(getattr, name.split("."), np): op for op in INSTANCES.values() for name in op.numpy}

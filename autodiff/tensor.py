@@ -251,6 +251,12 @@ class Tensor(Node):
     def __rmatmul__(self, other: Any) -> Tensor:
         return apply(ops.matmul, lift(other, "matmul"), self)
 
+    def __mod__(self, other: Any) -> Tensor:
+        return apply(ops.mod, self, lift(other, "mod"))
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return apply(ops.mod, lift(other, "mod"), self)
+
     def __neg__(self) -> Tensor:
         return apply(ops.neg, self)
 
@@ -365,6 +371,43 @@ class Tensor(Node):
 
     def max(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
         return ops.max(self, axis, keepdims, **numpy_options)
+
+    def min(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
+        return ops.min(self, axis, keepdims, **numpy_options)
+
+    def prod(self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+             **numpy_options: Any) -> Tensor:
+        return ops.prod(self, axis, dtype, out, keepdims, **numpy_options)
+
+    def var(self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0, keepdims: bool = False,
+            **numpy_options: Any) -> Tensor:
+        return ops.var(self, axis, dtype, out, ddof, keepdims, **numpy_options)
+
+    def std(self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0, keepdims: bool = False,
+            **numpy_options: Any) -> Tensor:
+        return ops.std(self, axis, dtype, out, ddof, keepdims, **numpy_options)
+
+    def cumsum(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Tensor:
+        return ops.cumsum(self, axis, dtype, out)
+
+    def cumprod(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Tensor:
+        return ops.cumprod(self, axis, dtype, out)
+
+    def clip(self, min: Any = None, max: Any = None, out: Any = None, **numpy_options: Any) -> Tensor:
+        return ops.clip(self, min, max, out, **numpy_options)
+
+    def round(self, decimals: int = 0, out: Any = None) -> Tensor:
+        return ops.round(self, decimals, out)
+
+    def argmax(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Array:
+        """Indices of the maxima: a numpy integer array, not a Tensor (indices have no gradient)."""
+        reject_numpy_options("argmax", {"out": out})
+        return np.argmax(self.data, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Array:
+        """Indices of the minima: a numpy integer array, not a Tensor (indices have no gradient)."""
+        reject_numpy_options("argmin", {"out": out})
+        return np.argmin(self.data, axis=axis, keepdims=keepdims)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return ops.logsumexp(self, axis, keepdims)

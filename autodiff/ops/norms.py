@@ -30,7 +30,7 @@ class Norm(Op):
         ndim = np.ndim(raw(x))
         if axis is None:
             if ord is None:  # the 2-norm of every element, whatever the dimensions
-                axes: tuple = tuple(range(ndim))
+                axes = tuple(range(ndim))
             elif ndim in (1, 2):
                 axes = tuple(range(ndim))
             else:

@@ -28,8 +28,8 @@ class _Moment(Op):
     """Shared by var and std: numpy's ``(x, axis, dtype, out, ddof, keepdims)``,
     with numpy 2's ``correction=`` as another name for ddof."""
 
-    def __call__(self, x: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
-                 keepdims: bool = False, *, correction: Any = None, **numpy_options: Any) -> Any:  # type: ignore[override]
+    def __call__(self, x: Any, axis: Any = None, dtype: Any = None, out: Any = None,  # type: ignore[override]
+                 ddof: Any = 0, keepdims: bool = False, *, correction: Any = None, **numpy_options: Any) -> Any:
         reject_numpy_options(self.name, {"dtype": dtype, "out": out, **numpy_options})
         if correction is not None:
             if ddof != 0:

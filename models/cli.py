@@ -317,7 +317,7 @@ def run_mnist(data: str | None = None, download: bool = False, sample: bool = Fa
 
     model = SoftmaxRegression(random_state=seed)
     if epochs is not None:
-        model.set_params(max_iter=epochs)
+        model.set_params(max_iter=epochs, tol=None)  # exactly that many epochs: no stopping rule to warn about
     print(model)
     total = model._epochs(len(X_train_scaled))
     start = time.perf_counter()

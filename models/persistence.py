@@ -392,7 +392,7 @@ def _build(reader: _Reader, metadata: dict[str, Any]) -> Any:
     name, params = metadata["class"], metadata["params"]
     model = _model_classes()[name](**params)
     try:
-        model._validate_params()
+        model._check_params()
     except ImportError:
         pass  # e.g. solver="lbfgs" without scipy: predictions do not need it
     except (ValueError, TypeError) as error:

@@ -103,7 +103,8 @@ def _check_domain(domain, a, info):
         "real": np.abs(a) <= 10, "exponent": np.abs(a) <= 3, "positive": (a >= 0.09) & (a <= 10),
         "nonzero": np.abs(a) >= 0.09, "unit_open": (a > 0) & (a < 1), "unit_interval": (a >= 0) & (a <= 1),
         "away_from_kinks": np.abs(a) >= 9e-4, "probabilities": a > 0, "onehot": (a == 0) | (a == 1),
-        "distinct": np.abs(a) <= 10.5,
+        "distinct": np.abs(a) <= 10.5, "ties": np.abs(a) <= 10.5, "wide": np.abs(a) <= 1000,
+        "zeros_or_away": (a == 0) | ((np.abs(a) >= 9e-4) & (np.abs(a) <= 10)),
         "half_period": np.abs(a) <= 1.4, "inside_unit": np.abs(a) <= 0.95, "above_one": (a >= 1.05) & (a <= 10),
         "away_from_steps": _distance_to_grid(a, 0.5) >= 0.0499, "integers": (a == np.round(a)) & (np.abs(a) <= 6),
         "half_integers": (a - 0.5 == np.round(a - 0.5)) & (np.abs(a) <= 5.5),
@@ -111,8 +112,11 @@ def _check_domain(domain, a, info):
         "superincreasing": np.abs(a) >= 1e-3,
     }
     assert np.all(checks[domain]), f"{info.name}: {domain} violated by {a}"
-    if domain == "distinct" and a.size > 1:
-        assert np.min(np.diff(np.sort(a.ravel()))) >= 0.0099
+    if domain in ("distinct", "ties") and a.size > 1:
+        values, counts = np.unique(a, return_counts=True)
+        assert counts.max() <= (1 if domain == "distinct" else 2), f"{info.name}: {domain} violated by {a}"
+        if values.size > 1:
+            assert np.min(np.diff(values)) >= 0.0099
     if domain == "superincreasing":  # each magnitude exceeds the sum of all smaller ones
         m = np.sort(np.abs(a.ravel()))
         assert np.all(m[1:] > np.cumsum(m)[:-1]) and m[-1] <= 10.0 + 1e-5, f"{info.name}: {a}"
@@ -128,8 +132,20 @@ def _distance_to_grid(a, step):
 def test_every_domain_is_tested_here():
     assert set(DOMAINS) == {"real", "exponent", "positive", "nonzero", "unit_open", "unit_interval",
                             "away_from_kinks", "distinct", "labels", "onehot", "probabilities",
+                            "zeros_or_away", "ties", "wide",
                             "half_period", "inside_unit", "above_one", "away_from_steps", "integers", "half_integers",
                             "divisors", "superincreasing"}
+
+
+@pytest.mark.parametrize("domain, shape, wanted", [
+    ("ties", (6,), lambda a: np.unique(a).size < a.size),      # some value twice
+    ("zeros_or_away", (4,), lambda a: np.any(a == 0) and np.any(a != 0)),
+    ("wide", (4,), lambda a: np.any(np.abs(a) > 710)),           # where e^x overflows float64
+])
+def test_the_edge_domains_reach_their_edges(domain, shape, wanted):
+    from hypothesis import find
+    found = find(testing.domain_arrays(domain, shape), wanted, settings=settings(database=None))
+    assert found.shape == shape and wanted(found)
 
 
 @pytest.mark.parametrize("name", sorted(OPS))

@@ -114,7 +114,11 @@ def is_anomaly_enabled() -> bool:
 
 # ----- read-only locks on the arrays a live graph saved from outside it -----------------
 _LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that hold it read-only
-_LOCKS_GUARD = threading.Lock()
+# Re-entrant: a node's __del__ can run inside a locked section (a garbage
+# collection set off by an allocation there) and unlock its own arrays. Each
+# count is read and written back with no allocation of a tracked object in
+# between, so such a nested unlock never interleaves with one count's update.
+_LOCKS_GUARD = threading.RLock()
 
 
 def _unlock(arrays: Sequence[np.ndarray]) -> None:

@@ -27,7 +27,8 @@ from typing import IO, Any
 import numpy as np
 
 from .functional import local_jacobian
-from .graph import Labels, nodes_of, short
+from .graph import MAX_NODES, Labels, _check_limits, nodes_of, short
+from .graph_summary import GraphView, plural
 from .engine import topological_order, unbroadcast
 from .ops import instances
 from .tensor import Tensor
@@ -130,14 +131,23 @@ def _matrix(a: np.ndarray, indent: str) -> str:
 
 
 def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
-            max_jacobian: int = 36) -> Explanation:
+            max_jacobian: int = 36, *, max_nodes: int | None = MAX_NODES) -> Explanation:
     """Walk the backward pass of ``loss`` node by node, from the loss to the leaves.
 
     For every op: the upstream gradient dL/d(out) (complete: summed over every
     path), and for each input that needs a gradient the local derivative in the
     lecture's notation, the local Jacobian (when out.size · in.size ≤
     ``max_jacobian``) and the result dL/d(in). Ends with dL/d(leaf) for every
-    leaf. Arrays longer than ``max_elements`` are abbreviated.
+    leaf. Arrays longer than ``max_elements`` are abbreviated. When the graph
+    was built by ``nn`` modules, a line names the module whose ops follow.
+
+    A graph of more than ``max_nodes`` nodes is summarised: a run of repeated
+    op sequences (``(× 11) matmul → add → relu``) is one block, giving the
+    gradient that enters it and the one it passes on; at most ``max_nodes``
+    blocks and leaves are written, and the text says how many more there are.
+    ``.steps`` and ``.gradients`` are always complete (the steps of blocks not
+    written carry no Jacobian). ``max_nodes=None``
+    writes everything.
 
     Returns an :class:`Explanation` (``.steps``, ``.gradients``, ``str()``);
     with ``file`` (e.g. ``sys.stdout``) the text is also written there.
@@ -148,7 +158,12 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
     if not loss.requires_grad:
         raise RuntimeError("explain: the tensor does not require grad: no input had requires_grad=True, "
                            "or it was computed inside no_grad()")
-    label = Labels(nodes_of(loss), root=loss, root_name="L")
+    _check_limits("explain", max_nodes, None)
+    nodes = nodes_of(loss)
+    summarise = max_nodes is not None and len(nodes) > max_nodes
+    limit = max_nodes if summarise else None   # blocks and leaves written at most
+    view = GraphView(loss, nodes, summarise=summarise)
+    label = Labels(nodes, root=loss, root_name="L", extra=view.names)
     L = label(loss)
     fmt = lambda a: short(a, max_elements)  # noqa: E731
     lines = [f"Backward pass of {L}, shape {loss.shape}, value {fmt(loss.data)}",
@@ -160,6 +175,9 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
     paths: dict[int, int] = {id(loss): 1}
     order: list[Any] = list(reversed(topological_order([loss])))
     block = 0
+    not_written = 0                       # ops past max_nodes blocks
+    run_exits: dict[int, int] = {}        # id(last op of a written run) -> its line "passes on"
+    module_path: tuple = ()
     for node in order:
         g = grads.pop(id(node), None)
         if g is None:
@@ -168,11 +186,31 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
         if node.op is None:
             result.gradients[name] = np.asarray(g)
             continue
-        block += 1
         op = node.op
-        lines.append(f"[{block}] {_formula(node, label)}        ({op.name}, shape {node.shape})")
-        summed = f"   (the sum over {paths[id(node)]} paths)" if paths[id(node)] > 1 else ""
-        lines.append(f"    upstream  d{L}/d{name} = {fmt(g)}{summed}")
+        formula = _formula(node, label)
+        run = view.covered.get(id(node))
+        write = run is None or run.top is node
+        if write and limit is not None and block >= limit:
+            write = False
+            not_written += 1 if run is None else len(run.members) + sum(t.op is not None for t in run.hidden)
+        if write:
+            block += 1
+            path = tuple(view.module_path(node))
+            if path != module_path and (path or module_path):
+                where = " › ".join(c.title for c in path) if path else "outside the modules"
+                lines.append(f"── {where} ──")
+                module_path = path
+            summed = f"   (the sum over {paths[id(node)]} paths)" if paths[id(node)] > 1 else ""
+            if run is None:
+                lines.append(f"[{block}] {formula}        ({op.name}, shape {node.shape})")
+            else:
+                note = f"   {run.module_note}" if run.module_note else ""
+                lines.append(f"[{block}] {run.title}: {run.counts}{note}")
+            lines.append(f"    upstream  d{L}/d{name} = {fmt(g)}{summed}")
+            if run is not None:
+                run_exits[id(run.members[-1])] = len(lines)
+                lines.append("")  # "passes on": written when the walk reaches the run's last op
+                lines.append("")
         inputs = node.inputs
         if node.args is None:
             raise ValueError(f"explain: the values {op.name} saved were freed by a backward pass; "
@@ -188,19 +226,24 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
             gx = gx.astype(x.dtype, copy=False)
             xname = label(x)
             notation = local_notation(op, k)
-            jac = local_jacobian(node, k) if node.size * x.size <= max_jacobian else None
-            pad = "    "
-            if n_grad_inputs > 1:
-                lines.append(f"    → {xname}")
-                pad = "        "
-            lines.append(f"{pad}local     {notation}")
-            if jac is not None:
-                head = f"{pad}Jacobian  D{name}/D{xname} ({jac.shape[0]}×{jac.shape[1]}) = "
-                lines.append(head + _matrix(jac, " " * len(head)))
-            lines.append(f"{pad}result    d{L}/d{xname} = d{L}/d{name} · D{name}/D{xname} = {fmt(gx)}"
-                         f"   shape {x.shape}")
+            jac = None
+            if write and run is None:
+                jac = local_jacobian(node, k) if node.size * x.size <= max_jacobian else None
+                pad = "    "
+                if n_grad_inputs > 1:
+                    lines.append(f"    → {xname}")
+                    pad = "        "
+                lines.append(f"{pad}local     {notation}")
+                if jac is not None:
+                    head = f"{pad}Jacobian  D{name}/D{xname} ({jac.shape[0]}×{jac.shape[1]}) = "
+                    lines.append(head + _matrix(jac, " " * len(head)))
+                lines.append(f"{pad}result    d{L}/d{xname} = d{L}/d{name} · D{name}/D{xname} = {fmt(gx)}"
+                             f"   shape {x.shape}")
+            elif id(node) in run_exits and x is view.covered[id(node)].below:
+                lines[run_exits.pop(id(node))] = (f"    passes on d{L}/d{xname} = {fmt(gx)}   shape {x.shape}"
+                                                  f"   (from this run, to its input {xname})")
             result.steps.append(Step(number=len(result.steps) + 1, node=name, op=op.name,
-                                     formula=_formula(node, label), input=xname, index=k,
+                                     formula=formula, input=xname, index=k,
                                      upstream=np.asarray(g), paths=paths[id(node)], local=notation,
                                      jacobian=jac, result=gx, shape=x.shape))
             key = id(x)
@@ -210,12 +253,21 @@ def explain(loss: Tensor, file: IO[str] | None = None, max_elements: int = 6,
             else:
                 grads[key] = gx
                 paths[key] = 1
+        if write and run is None:
+            lines.append("")
+    if not_written:
+        lines.append(f"… {plural(not_written, 'more op')} not written (max_nodes={max_nodes}); "
+                     "their gradients are in .steps and in the leaves' gradients below")
         lines.append("")
     lines.append("Gradients of the leaves:")
-    for name, g in result.gradients.items():
+    leaves = list(result.gradients.items())
+    shown_leaves = leaves[:limit] if limit is not None else leaves
+    for name, g in shown_leaves:
         lines.append(f"    d{L}/d{name} = {fmt(g)}   shape {np.shape(g)}")
+    if len(shown_leaves) < len(leaves):
+        lines.append(f"    … {plural(len(leaves) - len(shown_leaves), 'more leaf', 'more leaves')} "
+                     "(all of them in .gradients)")
     result.text = "\n".join(lines)
     if file is not None:
         print(result.text, file=file)
     return result
-

@@ -24,3 +24,15 @@ __all__ = ["abs", "add", "astype", "binary_cross_entropy", "binary_cross_entropy
            "elu", "erf", "erfc", "exp2", "expm1", "floor", "fmax", "fmin", "gelu", "hypot", "leaky_relu", "log2",
            "log10", "logaddexp", "logaddexp2", "min", "mod", "norm", "prod", "reciprocal", "remainder", "rint",
            "round", "sign", "sinh", "softplus", "square", "std", "tan", "trunc", "var", "where"]
+
+# ----- linear algebra and shapes (issue 11) ------------------------------------------------------
+from .ops import (array_split, column_stack, concatenate, det, diag, diagonal, dot, dsplit, dstack, einsum,  # noqa: E402
+                  expand_dims, flip, fliplr, flipud, hsplit, hstack, index_put, inner, inv, kron, moveaxis, outer,
+                  pad, ravel, repeat, roll, sliding_window_view, slogdet, solve, split, squeeze, stack, take,
+                  take_along_axis, tensordot, tile, trace, tril, triu, vdot, vsplit, vstack)
+
+__all__ += ["array_split", "column_stack", "concatenate", "det", "diag", "diagonal", "dot", "dsplit", "dstack",
+            "einsum", "expand_dims", "flip", "fliplr", "flipud", "hsplit", "hstack", "index_put", "inner", "inv",
+            "kron", "moveaxis", "outer", "pad", "ravel", "repeat", "roll", "sliding_window_view", "slogdet",
+            "solve", "split", "squeeze", "stack", "take", "take_along_axis", "tensordot", "tile", "trace", "tril",
+            "triu", "vdot", "vsplit", "vstack"]

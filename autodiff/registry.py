@@ -335,6 +335,124 @@ for _info in [
 del _info
 
 
+# ----- linear algebra and shapes (issue 11): products, einsum, diagonals, matrix functions, joins,
+# splits, rearrangements, copies, integer indexing, index_put, sliding windows -------------------------
+DOMAINS = MappingProxyType({
+    **DOMAINS,
+    "well_conditioned": "square matrices (..., n, n): entries in [-1, 1] plus ±(n + 1) on the diagonal "
+                        "(solve, inv, det, slogdet: far from singular, determinants of both signs)",
+})
+SHAPE_KINDS = MappingProxyType({  # drawn by autodiff.shape_kinds
+    **SHAPE_KINDS,
+    "dot": "numpy's dot cases: scalars, vectors, matrices and N-d · M-d",
+    "same_size": "shapes of one size (vdot flattens)",
+    "inner": "two shapes with the same last axis (or a scalar)",
+    "two_shapes": "two independent shapes of 0 to 2 dimensions",
+    "tensordot": "two shapes and axes (an int, or paired lists) whose lengths match",
+    "einsum": "random subscripts (diagonals, sums, broadcasting, '...', implicit output) and shapes",
+    "diagonal": "a shape of 2 to 4 dimensions; draws offset, axis1, axis2",
+    "diag": "a vector or a matrix; draws k",
+    "triangle": "a shape of 1 to 3 dimensions; draws k",
+    "square": "a stack of square matrices (..., n, n)",
+    "solve": "square matrices (..., n, n) and right-hand sides (n,) or (..., n, k)",
+    "concatenate": "shapes equal but along the drawn axis (or any shapes for axis=None)",
+    "stack": "equal shapes; draws the new axis",
+    "hstack": "vectors and scalars, or shapes equal but along axis 1",
+    "vstack": "shapes equal but along axis 0 (vectors as rows)",
+    "dstack": "shapes equal but along axis 2 (matrices and vectors as numpy makes them 3-d)",
+    "column_stack": "matrices with equal rows and vectors as columns",
+    "split": "one shape; draws axis, equal sections or cut indices, and which piece",
+    "array_split": "like split, with unequal sections",
+    "squeeze": "a shape with axes of length 1; draws axis",
+    "expand_dims": "one shape; draws one or two new axes",
+    "moveaxis": "one shape; draws source and destination axes",
+    "repeat": "one shape; draws repeats (one count or one per element) and axis",
+    "tile": "one shape; draws reps",
+    "flip": "one shape; draws axis (None, an int or a tuple)",
+    "at_least_1d": "one shape of 1 to 3 dimensions",
+    "at_least_2d": "one shape of 2 or 3 dimensions",
+    "roll": "one shape; draws shift and axis",
+    "pad": "one shape; draws pad_width and constant_values",
+    "take": "one shape; draws integer indices, axis and mode",
+    "take_along_axis": "one shape; draws indices along an axis (or the flattened tensor)",
+    "sliding_window": "one shape; draws window_shape and axis",
+    "index_put": "a shape, a getitem key and a value shape that broadcasts to x[key]",
+})
+
+
+def _einsum(*operands: Tensor, subscripts: str, sublists: bool = False) -> Tensor:
+    """ad.einsum in numpy's string form, or in its interleaved form (operand, [axes], ..., [output])."""
+    if not sublists:
+        return F.einsum(subscripts, *operands)
+    def numbers(term: str) -> list:
+        items, term = [], term.replace("...", ".")
+        for c in term:
+            items.append(Ellipsis if c == "." else 26 + ord(c) - ord("a"))
+        return items
+    left, arrow, right = subscripts.partition("->")
+    args: list = []
+    for x, term in zip(operands, left.split(",")):
+        args += [x, numbers(term)]
+    return F.einsum(*args, *([numbers(right)] if arrow else []))
+
+
+def _index_put_reference(x: np.ndarray, v: np.ndarray, key: Any) -> np.ndarray:
+    y = x.copy()
+    y[key] = v
+    return y
+
+
+for _info in [
+    OpInfo("dot", F.dot, 2, ("real", "real"), "dot", reference=np.dot),
+    OpInfo("vdot", F.vdot, 2, ("real", "real"), "same_size", reference=np.vdot),
+    OpInfo("inner", F.inner, 2, ("real", "real"), "inner", reference=np.inner),
+    OpInfo("outer", F.outer, 2, ("real", "real"), "two_shapes", reference=np.outer),
+    OpInfo("tensordot", F.tensordot, 2, ("real", "real"), "tensordot", reference=np.tensordot),
+    OpInfo("kron", F.kron, 2, ("real", "real"), "two_shapes", reference=np.kron),
+    *[OpInfo(f"einsum_{n}", _einsum, n, ("real",) * n, "einsum",
+             reference=lambda *xs, subscripts, sublists: np.einsum(subscripts, *xs)) for n in (1, 2, 3)],
+    OpInfo("trace", F.trace, 1, ("real",), "diagonal", reference=np.trace),
+    OpInfo("diagonal", F.diagonal, 1, ("real",), "diagonal", reference=np.diagonal),
+    OpInfo("diag", F.diag, 1, ("real",), "diag", reference=np.diag),
+    OpInfo("tril", F.tril, 1, ("real",), "triangle", reference=np.tril),
+    OpInfo("triu", F.triu, 1, ("real",), "triangle", reference=np.triu),
+    OpInfo("solve", F.solve, 2, ("well_conditioned", "real"), "solve", reference=np.linalg.solve),
+    OpInfo("inv", F.inv, 1, ("well_conditioned",), "square", reference=np.linalg.inv),
+    OpInfo("det", F.det, 1, ("well_conditioned",), "square", reference=np.linalg.det),
+    OpInfo("slogdet", lambda a: F.slogdet(a).logabsdet, 1, ("well_conditioned",), "square",
+           reference=lambda a: np.linalg.slogdet(a)[1]),
+    OpInfo("concatenate", lambda *xs, axis: F.concatenate(xs, axis=axis), 3, ("real",) * 3, "concatenate",
+           reference=lambda *xs, axis: np.concatenate(xs, axis=axis)),
+    OpInfo("stack", lambda *xs, axis: F.stack(xs, axis=axis), 3, ("real",) * 3, "stack",
+           reference=lambda *xs, axis: np.stack(xs, axis=axis)),
+    *[OpInfo(name, lambda *xs, _f=getattr(F, name): _f(xs), 3, ("real",) * 3, name,
+             reference=lambda *xs, _f=getattr(np, name): _f(xs))
+      for name in ("hstack", "vstack", "dstack", "column_stack")],
+    *[OpInfo(name, lambda x, piece, _f=getattr(F, name), **kw: _f(x, **kw)[piece], 1, ("real",), name,
+             reference=lambda x, piece, _f=getattr(np, name), **kw: _f(x, **kw)[piece])
+      for name in ("split", "array_split")],
+    OpInfo("squeeze", F.squeeze, 1, ("real",), "squeeze", reference=np.squeeze),
+    OpInfo("expand_dims", F.expand_dims, 1, ("real",), "expand_dims", reference=np.expand_dims),
+    OpInfo("ravel", F.ravel, 1, ("real",), reference=np.ravel),
+    OpInfo("moveaxis", F.moveaxis, 1, ("real",), "moveaxis", reference=np.moveaxis),
+    OpInfo("repeat", F.repeat, 1, ("real",), "repeat", reference=np.repeat),
+    OpInfo("tile", F.tile, 1, ("real",), "tile", reference=np.tile),
+    OpInfo("flip", F.flip, 1, ("real",), "flip", reference=np.flip),
+    OpInfo("fliplr", F.fliplr, 1, ("real",), "at_least_2d", reference=np.fliplr),
+    OpInfo("flipud", F.flipud, 1, ("real",), "at_least_1d", reference=np.flipud),
+    OpInfo("roll", F.roll, 1, ("real",), "roll", reference=np.roll),
+    OpInfo("pad", F.pad, 1, ("real",), "pad", reference=np.pad),
+    OpInfo("take", F.take, 1, ("real",), "take", reference=np.take),
+    OpInfo("take_along_axis", F.take_along_axis, 1, ("real",), "take_along_axis", reference=np.take_along_axis),
+    OpInfo("sliding_window_view", F.sliding_window_view, 1, ("real",), "sliding_window",
+           reference=np.lib.stride_tricks.sliding_window_view),
+    OpInfo("index_put", lambda x, v, key: F.index_put(x, key, v), 2, ("real", "real"), "index_put",
+           reference=_index_put_reference),
+]:
+    register(_info)
+del _info
+
+
 # ----- issue 11: more elementwise ops, activations, rounding, choices, reductions ---------------
 def _where(x: Tensor, y: Tensor, condition: np.ndarray) -> Tensor:
     return F.where(condition, x, y)

@@ -282,6 +282,10 @@ class Tensor(Node):
     def __setitem__(self, key: Any, value: Any) -> None:
         from .ops.shape import index_key
         key = index_key(key)
+        if isinstance(value, Node) and value.requires_grad and MODES.grad_enabled:
+            raise RuntimeError(
+                f"[{key!r}] = v: v requires grad, and writing its values in place would drop its graph; "
+                "write t = autodiff.index_put(t, key, v), a new tensor whose gradient reaches t and v")
         value = engine.raw(value)
 
         def put(a: Array) -> None:
@@ -302,13 +306,16 @@ class Tensor(Node):
         through this tensor (inside ``no_grad()``, or a tensor that requires no
         grad). A graph that holds the old values refuses to go backward."""
         if self.requires_grad and MODES.grad_enabled:
+            # t[key] = v has a differentiable spelling that makes a new tensor
+            instead = ("t = autodiff.index_put(t, key, v)" if symbol.startswith("[") else "t = t + x")
             if self.op is None:
                 raise RuntimeError(
                     f"{symbol}: a leaf tensor that requires grad cannot be changed in place while gradients are "
-                    f"recorded; update parameters inside `with autodiff.no_grad():`")
+                    f"recorded; update parameters inside `with autodiff.no_grad():`, or write {instead} "
+                    "(a new tensor) to differentiate through the change")
             raise RuntimeError(
                 f"{symbol}: this tensor was computed by {self.op.name} in a recorded graph and cannot be changed "
-                "in place; write t = t + x (a new tensor) instead")
+                f"in place; write {instead} (a new tensor) instead")
         write_in_place(self.data, write, symbol)
 
     # ----- comparisons: not differentiable, numpy bool arrays -----------------------------
@@ -432,6 +439,31 @@ class Tensor(Node):
 
     def broadcast_to(self, shape: Any) -> Tensor:
         return ops.broadcast_to(self, shape)
+
+    def dot(self, b: Any, out: Any = None) -> Tensor:
+        return ops.dot(self, b, out)
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: Any = None) -> Tensor:
+        return ops.trace(self, offset, axis1, axis2, dtype, out)
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+        return ops.diagonal(self, offset, axis1, axis2)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return ops.squeeze(self, axis)
+
+    def ravel(self, order: str = "C") -> Tensor:
+        return ops.ravel(self, order)
+
+    def flatten(self, order: str = "C") -> Tensor:
+        """The elements as a 1-d tensor (numpy's flatten; the same op as ravel)."""
+        return ops.ravel(self, order)
+
+    def repeat(self, repeats: Any, axis: Any = None) -> Tensor:
+        return ops.repeat(self, repeats, axis)
+
+    def take(self, indices: Any, axis: Any = None, out: Any = None, mode: str = "raise") -> Tensor:
+        return ops.take(self, indices, axis, out, mode)
 
     # ----- numpy's protocol ----------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:

@@ -230,6 +230,11 @@ def _ties_of_two(shape: tuple, dtype: Any) -> Any:
     return draw_ties()
 
 
+def _well_conditioned(shape: tuple, dtype: Any) -> Any:
+    from .shape_kinds import well_conditioned
+    return well_conditioned(shape, dtype)
+
+
 def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
     """Arrays of ``shape`` in a registry domain (see ``autodiff.registry.DOMAINS``).
     For "onehot" and "probabilities" the last axis is the class axis."""
@@ -261,6 +266,7 @@ def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
         "half_integers": lambda: arrays(shape, dtype, elements=_hypothesis()[0].integers(-6, 5).map(lambda k: k + 0.5)),
         "divisors": lambda: _divisors(shape, dtype),
         "superincreasing": lambda: _superincreasing(shape, dtype),
+        "well_conditioned": lambda: _well_conditioned(shape, dtype),
     }
     if domain not in table:
         raise ValueError(f"domain_arrays: unknown domain {domain!r}; known: {sorted(table)}")
@@ -335,6 +341,10 @@ def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]
     kind = info.shapes
     if callable(kind):
         drawn, kwargs = kind(draw)
+        return list(drawn), dict(kwargs)
+    from .shape_kinds import KINDS  # the kinds of the linear-algebra and shape ops
+    if kind in KINDS:
+        drawn, kwargs = KINDS[kind](draw, info.nargs)
         return list(drawn), dict(kwargs)
     if kind == "broadcast":
         return list(draw(broadcastable_shapes(info.nargs))), {}

@@ -552,6 +552,122 @@ else:
 graph"""),
 ]
 
+# ----------------------------------------------------------------------------------------
+NOTEBOOKS["07_mlp_from_scratch"] = [
+    md("""
+# 7. An MLP from scratch with `nn` and `optim`
+
+The next step after softmax regression: a hidden layer. First one `Linear` layer,
+forward and backward, checked against its closed form; then a two-layer perceptron
+written as an `nn.Module`, its computational graph, and a few epochs of training on the
+bundled MNIST sample."""),
+    code(SETUP),
+    code("""
+import autodiff as ad
+from autodiff import data, nn, optim
+from models.datasets import load_mnist_sample, train_test_split_mnist
+
+mnist = load_mnist_sample()                      # 5,000 training and 1,000 test images
+X_train, X_test, y_train, y_test = train_test_split_mnist(mnist)
+X_train, X_test = X_train / 255.0, X_test / 255.0  # pixels in [0, 1]
+y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+print('X_train.shape:', X_train.shape, ' X_test.shape:', X_test.shape)"""),
+    md("""
+## One layer, forward and backward
+
+`nn.Linear(784, 64)` holds $W$ (64 × 784, PyTorch's layout) and $b$ (64,). On a batch
+$X$ of $m$ rows it computes $Y = X W^T + b$. With $L = \\sum_{ij} G_{ij} Y_{ij}$ for any
+upstream gradient $G = \\partial L / \\partial Y$ ($m$ × 64), the chain rule gives the three
+gradients in closed form:
+
+$$\\frac{\\partial L}{\\partial W} = G^T X, \\qquad
+\\frac{\\partial L}{\\partial b} = \\sum_i G_{i\\cdot}, \\qquad
+\\frac{\\partial L}{\\partial X} = G W.$$"""),
+    code("""
+nn.manual_seed(0)
+layer = nn.Linear(784, 64)
+W, b = layer.weight.data, layer.bias.data
+X = ad.Tensor(X_train[:32], requires_grad=True)  # a batch of 32 images
+G = np.random.default_rng(0).normal(size=(32, 64))  # an upstream gradient dL/dY
+
+Y = layer(X)
+L = ad.sum(Y * G)                                # so that dL/dY = G
+L.backward()
+print('forward equals X Wᵀ + b:', np.allclose(Y.data, X.data @ W.T + b, rtol=1e-12, atol=1e-12))
+print('dL/dW = Gᵀ X:', np.allclose(layer.weight.grad, G.T @ X.data, rtol=1e-12, atol=1e-12))
+print('dL/db = Σ G: ', np.allclose(layer.bias.grad, G.sum(axis=0), rtol=1e-12, atol=1e-12))
+print('dL/dX = G W: ', np.allclose(X.grad, G @ W, rtol=1e-12, atol=1e-12))
+print('largest difference:', max(np.abs(layer.weight.grad - G.T @ X.data).max(),
+                                 np.abs(layer.bias.grad - G.sum(axis=0)).max(),
+                                 np.abs(X.grad - G @ W).max()))"""),
+    md("""
+And against the definition of the derivative, for one weight: a central difference
+$(L(w + h) - L(w - h)) / 2h$."""),
+    code("""
+def loss_at(w_05_400):
+    W_h = W.copy()
+    W_h[5, 400] = w_05_400
+    return np.sum((X.data @ W_h.T + b) * G)
+
+h = 1e-5
+numeric = (loss_at(W[5, 400] + h) - loss_at(W[5, 400] - h)) / (2 * h)
+print('dL/dW[5, 400]  autodiff:', layer.weight.grad[5, 400], ' central difference:', numeric)
+print('agree to 1e-6:', abs(numeric - layer.weight.grad[5, 400]) < 1e-6)"""),
+    md("""
+## The model
+
+A module holds its layers as attributes and says in `forward` how they are applied:
+$\\hat P = \\mathrm{softmax}(\\mathrm{relu}(X W_1^T + b_1) W_2^T + b_2)$ (the softmax is
+inside the cross-entropy loss)."""),
+    code("""
+class MLP(nn.Module):
+    def __init__(self, n_in=784, n_hidden=64, n_out=10):
+        super().__init__()
+        self.hidden = nn.Linear(n_in, n_hidden)
+        self.out = nn.Linear(n_hidden, n_out)
+
+    def forward(self, x):
+        return self.out(ad.relu(self.hidden(x)))
+
+nn.manual_seed(0)
+model = MLP()
+print(model)
+for name, p in model.named_parameters():
+    print(f'{name:14s} {p.shape}')"""),
+    md("""
+The graph of the loss on four images: each module's output is marked with the
+module's name, and the parameters are named as in `named_parameters()`."""),
+    code("""
+loss = nn.functional.cross_entropy(model(X_train[:4]), y_train[:4])
+print(ad.text_tree(loss, show_grad=False))"""),
+    md("""
+## Training
+
+Mini-batches of 64 images in a new order every epoch; for each batch: forget the last
+gradients, compute the loss, backward, and one SGD step (with momentum) on every
+parameter."""),
+    code("""
+opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+loader = data.DataLoader(X_train, y_train, batch_size=64, shuffle=True, seed=0)
+
+def accuracy(X, y):
+    with ad.no_grad():
+        return np.mean(model(X).data.argmax(axis=1) == y)
+
+for epoch in range(3):
+    total = 0.0
+    for X_batch, y_batch in loader:
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(X_batch), y_batch)
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(y_batch)
+    print(f'epoch {epoch}: mean loss {total / len(y_train):.4f}, '
+          f'train accuracy {accuracy(X_train, y_train):.3f}, test accuracy {accuracy(X_test, y_test):.3f}')"""),
+    code("""
+print('test accuracy above 0.85 after 3 epochs:', accuracy(X_test, y_test) > 0.85)"""),
+]
+
 
 def build(out_dir: Path = HERE) -> list[Path]:
     written = []

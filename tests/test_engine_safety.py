@@ -315,3 +315,36 @@ def test_the_core_is_layered_engine_below_ops_below_tensor():
 def test_each_layer_imports_on_its_own(module):
     done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_collection_inside_the_engines_locked_section_neither_deadlocks_nor_miscounts():
+    """A garbage collection can start at any allocation, also while the engine
+    holds its lock, and a dead node's __del__ then gives its arrays back."""
+    import gc
+    buffers = [np.ones(3) for _ in range(4)]
+    w = Tensor(np.ones(3), requires_grad=True)
+    done = threading.Event()
+
+    class Cycle:  # garbage only the collector frees: its graph's nodes die inside a collection
+        def __init__(self, graph):
+            self.me, self.graph = self, graph
+
+    def churn():
+        for i in range(2000):
+            for b in buffers[: 1 + i % 4]:
+                Cycle(((b * w) * b).sum())  # every node holds a numpy constant
+        done.set()
+
+    old = gc.get_threshold()
+    gc.set_threshold(5, 1, 1)  # a collection every few allocations, at shifting places
+    try:
+        worker = threading.Thread(target=churn, daemon=True)
+        worker.start()
+        worker.join(30)
+    finally:
+        gc.set_threshold(*old)
+    assert done.is_set(), "the engine deadlocked"
+    gc.collect()
+    for b in buffers:  # no graph holds them any more: writable again
+        b[...] = 2.0
+    assert not any(ad.engine.is_locked(a) for a in [*buffers, w.data])

@@ -90,7 +90,13 @@ def test_text_tree_of_a_deep_chain_is_iterative():
     t = ad.Tensor(1.0, requires_grad=True)
     for _ in range(3000):
         t = t * 1.0
-    assert len(text_tree(t).splitlines()) == 3000 * 2 + 1
+    full = text_tree(t, max_nodes=None).splitlines()  # every node, nesting cut into sections of 40 levels
+    assert sum("mul () = 1" in line for line in full) == 3000
+    assert sum(line.endswith("── 1") for line in full) == 3000 and sum("a1 () = 1" in line for line in full) == 1
+    sections = sum(line.endswith("(continued below)") for line in full)
+    assert sections == full.count("") == (3000 - 1) // 40 and len(full) == 3000 * 2 + 1 + 2 * sections
+    assert max(map(len, full)) <= 4 * 40 + 30
+    assert len(text_tree(t).splitlines()) == 6  # summarised: "(× 2998) mul"
 
 
 def test_graph_object_without_dot(monkeypatch):

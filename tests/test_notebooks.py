@@ -27,6 +27,10 @@ EXPECTED = {
     "05_jacobians": ["softmax([1, 2, 3]) = [0.09003057 0.24472847 0.66524096]", "DS shape: (10, 10)"],
     "06_chain_rule": ["autodiff:     -5.46678157", "dŷ/dz = ŷ(1 − ŷ)", "∂z/∂b = 1", "backward agrees: True True",
                       "└── add"],
+    "07_mlp_from_scratch": ["X_train.shape: (5000, 784)", "forward equals X Wᵀ + b: True", "dL/dW = Gᵀ X: True",
+                            "dL/db = Σ G:  True", "dL/dX = G W:  True", "agree to 1e-6: True",
+                            "out.weight     (10, 64)", "[hidden: Linear]", "epoch 2: mean loss",
+                            "test accuracy above 0.85 after 3 epochs: True"],
 }
 
 

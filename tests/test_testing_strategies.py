@@ -111,6 +111,10 @@ def _check_domain(domain, a, info):
         "divisors": np.isin(np.abs(np.round(a, 1)), [0.5, 1.0, 2.0, 4.0]) & (_distance_to_grid(a, 0.5) <= 0.0041),
         "superincreasing": np.abs(a) >= 1e-3,
     }
+    if domain == "well_conditioned":  # square, strictly diagonally dominant: far from singular
+        assert a.ndim >= 2 and a.shape[-1] == a.shape[-2], (info.name, a.shape)
+        diagonal = np.abs(np.diagonal(a, axis1=-2, axis2=-1))
+        checks[domain] = diagonal >= np.abs(a).sum(axis=-1) - diagonal + 0.99
     assert np.all(checks[domain]), f"{info.name}: {domain} violated by {a}"
     if domain in ("distinct", "ties") and a.size > 1:
         values, counts = np.unique(a, return_counts=True)
@@ -134,7 +138,7 @@ def test_every_domain_is_tested_here():
                             "away_from_kinks", "distinct", "labels", "onehot", "probabilities",
                             "zeros_or_away", "ties", "wide",
                             "half_period", "inside_unit", "above_one", "away_from_steps", "integers", "half_integers",
-                            "divisors", "superincreasing"}
+                            "divisors", "superincreasing", "well_conditioned"}
 
 
 @pytest.mark.parametrize("domain, shape, wanted", [

@@ -26,6 +26,7 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from .. import scopes
 from .._inplace import assign_
 from ..tensor import Tensor
 from ._npz import load_arrays, save_arrays
@@ -206,7 +207,17 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} defines no forward(); a Module subclass must")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        # a note of this call for the graph views (module boundaries, parameter names);
+        # one small record per call, none inside no_grad() (autodiff.scopes)
+        call = scopes.enter(self, args, kwargs)
+        if call is None:
+            return self.forward(*args, **kwargs)
+        output = None
+        try:
+            output = self.forward(*args, **kwargs)
+        finally:
+            scopes.leave(call, output)
+        return output
 
     # ----- state ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:

@@ -4,7 +4,7 @@ serves every call: ``ops.exp`` applies ``Exp``, and is ``autodiff.exp``.
 
 Layering: ``autodiff.engine`` below, ``autodiff.tensor`` (the Tensor class,
 whose operators and methods call these instances) above."""
-from .base import INSTANCES, OP_CLASSES, Op, apply, inside_vjp, lift
+from .base import INSTANCES, NUMPY_COMPOSITES, OP_CLASSES, Op, apply, inside_vjp, lift
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .elementwise import abs, astype, cos, exp, log, log1p, maximum, minimum, relu, sigmoid, sin, sqrt, tanh
 from .reductions import logsumexp, max, mean, sum
@@ -18,6 +18,16 @@ from .piecewise import ceil, clip, floor, fmax, fmin, mod, rint, round, sign, tr
 from .statistics import min, std, var
 from .products import cumprod, cumsum, prod
 from .norms import norm
+# linear algebra and shapes (issue 11)
+from .einsum import einsum
+from .linalg import det, dot, inner, inv, kron, outer, slogdet, solve, tensordot, vdot
+from .diagonals import diag, diagonal, trace, tril, triu
+from .rearrange import expand_dims, flip, fliplr, flipud, moveaxis, ravel, roll, squeeze
+from .copies import pad, repeat, tile
+from .joining import (array_split, column_stack, concatenate, dsplit, dstack, hsplit, hstack, split, stack, vsplit,
+                      vstack)
+from .indexing import index_put, take, take_along_axis
+from .windows import sliding_window_view
 
 __all__ = ["Op", "apply", "lift", "inside_vjp", "OP_CLASSES", "instances", "numpy_table"]
 
@@ -32,6 +42,12 @@ def numpy_table() -> dict:
     each op's ``numpy`` names (the dispatch table of ``Tensor.__array_ufunc__``
     and ``__array_function__``)."""
     import functools
+
     import numpy as np
-    # dotted names reach into numpy's submodules: "linalg.norm" is np.linalg.norm
-    return {functools.reduce(getattr, name.split("."), np): op for op in INSTANCES.values() for name in op.numpy}
+
+    def numpy_function(name: str) -> object:  # "linalg.solve" -> np.linalg.solve
+        return functools.reduce(getattr, name.split("."), np)
+
+    table: dict = {numpy_function(name): op for op in INSTANCES.values() for name in op.numpy}
+    table.update({numpy_function(name): f for name, f in NUMPY_COMPOSITES.items()})
+    return table

@@ -35,10 +35,22 @@ import numpy as np
 from ..engine import Node, apply, raw
 
 __all__ = ["INSTANCES", "Op", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
-           "reject_numpy_options", "inside_vjp"]
+           "reject_numpy_options", "inside_vjp", "NUMPY_COMPOSITES", "numpy_composite"]
 
 OP_CLASSES: list[type] = []  # every Op subclass, in the order defined (the registry test reads it)
 INSTANCES: dict[type, "Op"] = {}  # the first instance of each op class: the one the functions use
+# numpy functions that give several tensors (np.split): functions made of ops, by numpy name
+NUMPY_COMPOSITES: dict[str, Any] = {}
+
+
+def numpy_composite(*names: str) -> Any:
+    """Decorator: numpy's functions ``names`` (dotted below numpy) dispatch to the
+    decorated function, which applies ops (for results that no single op gives)."""
+    def register(function: Any) -> Any:
+        for name in names:
+            NUMPY_COMPOSITES[name] = function
+        return function
+    return register
 
 
 class Op:

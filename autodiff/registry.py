@@ -92,6 +92,7 @@ DOMAINS: Mapping[str, str] = MappingProxyType({
     "divisors": "±{0.5, 1, 2, 4}·(1 + u), |u| ≤ 0.001 (mod's divisors: x/y stays away from the jumps)",
     "superincreasing": "random signs, magnitudes 3^k·(1 + 0.3u) in a drawn order, at most 10, at most 12 elements "
                        "(norms: no zeros, no ties of |x| or of sums)",
+    "superincreasing_or_zero": "superincreasing, with some elements exactly 0 (norms at zeros: sign 0, no 0/0)",
 })
 NOT_DIFFERENTIABLE = frozenset({"labels"})
 
@@ -474,6 +475,17 @@ def _moments(f: Callable[..., Any]) -> Callable[..., Any]:
     return lambda x, axis=None, keepdims=False, ddof=0: f(x, axis=axis, keepdims=keepdims, ddof=ddof)
 
 
+def _norm_of_ties(x: Tensor, ord: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """‖[x, −x]‖ joined along the axis whose maximum (or minimum) the norm takes: every
+    candidate appears twice, so the chosen one is a tie of two (each copy gets half)."""
+    if isinstance(axis, tuple) or (axis is None and x.ndim == 2):  # a matrix norm: 1 compares columns, ∞ rows
+        rows, cols = axis if isinstance(axis, tuple) else (0, 1)
+        along = cols if ord in (1, -1) else rows
+    else:
+        along = 0 if axis is None else axis
+    return F.norm(F.concatenate([x, -x], axis=along), ord, axis=axis, keepdims=keepdims)
+
+
 _VECTOR_SMOOTH_ORDS = {"ord": (None, 2, 3, 1.5)}
 _VECTOR_KINKED_ORDS = {"ord": (1, np.inf, -np.inf, 0)}
 _MATRIX_KINKED_ORDS = {"ord": (1, -1, np.inf, -np.inf)}
@@ -536,8 +548,18 @@ for _info in [
            kwarg_choices=_VECTOR_KINKED_ORDS, reference=np.linalg.norm),
     OpInfo("norm_frobenius", F.norm, 1, ("away_from_kinks",), "matrix_norm", kwarg_choices={"ord": (None, "fro")},
            reference=np.linalg.norm),
-    OpInfo("norm_matrix_kinked", F.norm, 1, ("superincreasing",), "matrix_norm", smooth=False,
+    OpInfo("norm_matrix_kinked", F.norm, 1, ("superincreasing_or_zero",), "matrix_norm", smooth=False,
            kwarg_choices=_MATRIX_KINKED_ORDS, reference=np.linalg.norm),
+    # exact zeros: sign(0) = 0 (the central difference of |x| at 0 is 0 too), and ‖0‖ has gradient 0 (no 0/0)
+    OpInfo("norm_at_zero", F.norm, 1, ("superincreasing_or_zero",), "vector_norm", smooth=False,
+           kwarg_choices={"ord": (None, 1, 2, 3, np.inf, -np.inf)}, reference=np.linalg.norm),
+    # ties of two at the maximum (minimum): each copy gets half
+    OpInfo("norm_ties", _norm_of_ties, 1, ("superincreasing",), "vector_norm", smooth=False, single_node=False,
+           kwarg_choices={"ord": (np.inf, -np.inf)},
+           reference=lambda x, ord, axis=None, keepdims=False: np.linalg.norm(x, ord, axis, keepdims)),
+    OpInfo("norm_matrix_ties", _norm_of_ties, 1, ("superincreasing",), "matrix_norm", smooth=False,
+           single_node=False, kwarg_choices=_MATRIX_KINKED_ORDS,
+           reference=lambda x, ord, axis=None, keepdims=False: np.linalg.norm(x, ord, axis, keepdims)),
 ]:
     register(_info)
 del _info

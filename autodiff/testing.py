@@ -189,11 +189,12 @@ def _divisors(shape: tuple, dtype: Any) -> Any:
 MAX_SUPERINCREASING = 12
 
 
-def _superincreasing(shape: tuple, dtype: Any) -> Any:
+def _superincreasing(shape: tuple, dtype: Any, zeros: bool = False) -> Any:
     """Random signs, magnitudes 3^k·(1 + 0.3u) (u in [0, 1], k = 0..n−1 in a drawn
     order) scaled to at most 10: each magnitude exceeds the sum of all smaller ones,
     so no |x| is near 0, no two are equal, and no two sums of distinct elements
-    are equal (no ties in the maxima of norms)."""
+    are equal (no ties in the maxima of norms). With ``zeros``, some elements are
+    exactly 0 instead."""
     st, hnp = _hypothesis()
     n = int(np.prod(shape))
     if n > MAX_SUPERINCREASING:
@@ -205,7 +206,10 @@ def _superincreasing(shape: tuple, dtype: Any) -> Any:
         jitter = draw_(arrays((n,), elements=_floats(0.0, 1.0)))
         signs = draw_(hnp.arrays(np.float64, (n,), elements=st.sampled_from([-1.0, 1.0])))
         magnitudes = 3.0 ** order * (1.0 + 0.3 * jitter) * (10.0 / (1.3 * 3.0 ** max(n - 1, 0)))
-        return np.asarray((signs * magnitudes).reshape(shape), dtype=dtype)
+        values = signs * magnitudes
+        if zeros:  # some elements exactly 0: the nonzero magnitudes stay superincreasing
+            values = np.where(draw_(hnp.arrays(np.bool_, (n,))), 0.0, values)
+        return np.asarray(values.reshape(shape), dtype=dtype)
 
     return draw()
 
@@ -266,6 +270,7 @@ def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
         "half_integers": lambda: arrays(shape, dtype, elements=_hypothesis()[0].integers(-6, 5).map(lambda k: k + 0.5)),
         "divisors": lambda: _divisors(shape, dtype),
         "superincreasing": lambda: _superincreasing(shape, dtype),
+        "superincreasing_or_zero": lambda: _superincreasing(shape, dtype, zeros=True),
         "well_conditioned": lambda: _well_conditioned(shape, dtype),
     }
     if domain not in table:

@@ -109,7 +109,7 @@ def _check_domain(domain, a, info):
         "away_from_steps": _distance_to_grid(a, 0.5) >= 0.0499, "integers": (a == np.round(a)) & (np.abs(a) <= 6),
         "half_integers": (a - 0.5 == np.round(a - 0.5)) & (np.abs(a) <= 5.5),
         "divisors": np.isin(np.abs(np.round(a, 1)), [0.5, 1.0, 2.0, 4.0]) & (_distance_to_grid(a, 0.5) <= 0.0041),
-        "superincreasing": np.abs(a) >= 1e-3,
+        "superincreasing": np.abs(a) >= 1e-3, "superincreasing_or_zero": (a == 0) | (np.abs(a) >= 1e-3),
     }
     if domain == "well_conditioned":  # square, strictly diagonally dominant: far from singular
         assert a.ndim >= 2 and a.shape[-1] == a.shape[-2], (info.name, a.shape)
@@ -121,9 +121,9 @@ def _check_domain(domain, a, info):
         assert counts.max() <= (1 if domain == "distinct" else 2), f"{info.name}: {domain} violated by {a}"
         if values.size > 1:
             assert np.min(np.diff(values)) >= 0.0099
-    if domain == "superincreasing":  # each magnitude exceeds the sum of all smaller ones
-        m = np.sort(np.abs(a.ravel()))
-        assert np.all(m[1:] > np.cumsum(m)[:-1]) and m[-1] <= 10.0 + 1e-5, f"{info.name}: {a}"
+    if domain.startswith("superincreasing"):  # each nonzero magnitude exceeds the sum of all smaller ones
+        m = np.sort(np.abs(a[a != 0]))
+        assert np.all(m[1:] > np.cumsum(m)[:-1]) and np.all(m <= 10.0 + 1e-5), f"{info.name}: {a}"
     if domain in ("probabilities", "onehot"):
         np.testing.assert_allclose(a.sum(axis=-1), 1.0, rtol=1e-5)
 
@@ -138,7 +138,7 @@ def test_every_domain_is_tested_here():
                             "away_from_kinks", "distinct", "labels", "onehot", "probabilities",
                             "zeros_or_away", "ties", "wide",
                             "half_period", "inside_unit", "above_one", "away_from_steps", "integers", "half_integers",
-                            "divisors", "superincreasing", "well_conditioned"}
+                            "divisors", "superincreasing", "superincreasing_or_zero", "well_conditioned"}
 
 
 @pytest.mark.parametrize("domain, shape, wanted", [

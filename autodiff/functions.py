@@ -8,8 +8,10 @@ from .ops import (abs, add, astype, binary_cross_entropy, binary_cross_entropy_w
                   cross_entropy, div, exp, getitem, log, log1p, log_softmax, logsumexp, matmul, max, maximum, mean,
                   minimum, mul, neg, pow, relu, reshape, sigmoid, sin, softmax, sqrt, sub, sum, swapaxes, tanh,
                   transpose)
+from .ops.conv import avg_pool2d, conv2d, conv_transpose2d, max_pool2d
 
 __all__ = ["abs", "add", "astype", "binary_cross_entropy", "binary_cross_entropy_with_logits", "broadcast_to",
            "cos", "cross_entropy", "div", "exp", "getitem", "log", "log1p", "log_softmax", "logsumexp", "matmul",
            "max", "maximum", "mean", "minimum", "mul", "neg", "pow", "relu", "reshape", "sigmoid", "sin", "softmax",
            "sqrt", "sub", "sum", "swapaxes", "tanh", "transpose"]
+__all__ += ["conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d"]  # images (N, C, H, W)

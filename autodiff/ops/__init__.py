@@ -11,6 +11,7 @@ from .reductions import logsumexp, max, mean, sum
 from .shape import broadcast_to, getitem, reshape, swapaxes, transpose
 from .softmax import log_softmax, softmax
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
+from .conv import avg_pool2d, conv2d, conv2d_weight, conv_transpose2d, max_pool2d
 
 __all__ = ["Op", "apply", "lift", "inside_vjp", "OP_CLASSES", "instances", "numpy_table"]
 

@@ -193,6 +193,8 @@ class Conv2d(Op):
         return tuple((x_shape[2 + k] + 2 * padding[k] - w_shape[2 + k]) % stride[k] for k in range(2))
 
     def vjp(self, ctx, g, out, x, w, b=None):
+        if not isinstance(g, Node):  # a plain pass (an engine that calls vjp for both)
+            return self.plain_vjp(ctx, g, out, x, w, b)
         stride, padding = ctx.saved[:2]
         needs = ctx.needs
         gx = gw = gb = None
@@ -261,6 +263,8 @@ class ConvTranspose2d(Op):
         return _conv_transpose_forward(x, w, b, stride, padding, output_padding)
 
     def vjp(self, ctx, g, out, x, w, b=None):
+        if not isinstance(g, Node):  # a plain pass (an engine that calls vjp for both)
+            return self.plain_vjp(ctx, g, out, x, w, b)
         stride, padding = ctx.saved
         needs = ctx.needs
         gx = gw = gb = None
@@ -348,38 +352,74 @@ class MaxPool2d(Op):
         return apply(self, x, kernel=kernel, stride=stride, padding=padding)
 
     def forward(self, ctx, x, *, kernel, stride, padding):
-        win = _windows(_pad(x, padding, -np.inf), kernel, stride)
-        n, c, ho, wo, kh, kw = win.shape
-        flat = win.reshape(n, c, ho, wo, kh * kw)  # a copy, windows in rows
+        xp = _pad(x, padding, -np.inf)
+        (kh, kw), (sh, sw) = kernel, stride
+        ho, wo = _out_size(self.name, x.shape[2:], kernel, stride, padding)
+
+        def offset(k: int) -> np.ndarray:  # pixel (i, j) of every window: a strided view
+            i, j = divmod(k, kw)
+            return xp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+
+        best = offset(0).copy()
         if not (ctx.needs[0] and MODES.grad_enabled):
-            return flat.max(axis=-1)
-        first = flat.argmax(axis=-1)  # the first maximum of each window
-        out = np.take_along_axis(flat, first[..., None], axis=-1)[..., 0]
-        # its position in x: (n, c, row, column) index arrays of shape (N, C, Ho, Wo)
+            for k in range(1, kh * kw):
+                np.maximum(best, offset(k), out=best)  # NaN propagates
+            return best
+        # the running maximum (NaN propagates) and the offset of its FIRST occurrence (a later tie
+        # is not greater)
+        first = np.zeros(best.shape, dtype=np.int32)
+        for k in range(1, kh * kw):
+            pixels = offset(k)
+            greater = np.greater(pixels, best)
+            np.maximum(best, pixels, out=best)
+            np.copyto(first, k, where=greater)
+        ctx.saved = (first, kernel, stride, padding)
+        return best
+
+    @staticmethod
+    def _key(x_shape: tuple, first: np.ndarray, kernel: tuple, stride: tuple, padding: tuple) -> tuple:
+        """The position in x of each window's first maximum: (n, c, row, column) index arrays."""
+        n, c, ho, wo = first.shape
+        kw = kernel[1]
         rows = np.arange(ho).reshape(ho, 1) * stride[0] + first // kw - padding[0]
         cols = np.arange(wo) * stride[1] + first % kw - padding[1]
-        # a window whose pixels are all -inf ties with its padding: argmax then names the window's
-        # corner, maybe in the padding; its first real pixel takes the gradient (as in PyTorch)
+        # a window whose pixels are all -inf ties with its padding, and its corner, perhaps
+        # padding, "wins": its first real pixel takes the gradient instead (as in PyTorch)
         np.maximum(rows, 0, out=rows)
         np.maximum(cols, 0, out=cols)
-        key = (np.arange(n).reshape(n, 1, 1, 1), np.arange(c).reshape(1, c, 1, 1), rows, cols)
-        overlap = stride[0] < kh or stride[1] < kw
-        ctx.saved = (key, overlap)
-        return out
+        return np.arange(n).reshape(n, 1, 1, 1), np.arange(c).reshape(1, c, 1, 1), rows, cols
 
     def vjp(self, ctx, g, out, x):
-        from .shape import scatter_add  # the adjoint of x[key]
-        return (scatter_add(g, ctx.saved[0], x.shape),)
+        if not isinstance(g, Node):
+            return self.plain_vjp(ctx, g, out, x)
+        from .shape import scatter_add  # max_pool2d(x) = x[key]: its adjoint
+        return (scatter_add(g, self._key(x.shape, *ctx.saved), x.shape),)
 
     def plain_vjp(self, ctx, g, out, x):
-        key, overlap = ctx.saved
-        flat = np.ravel_multi_index(np.broadcast_arrays(*key), x.shape).ravel()
-        if overlap:  # a pixel may be the maximum of several windows: sum their gradients
+        first, kernel, stride, padding = ctx.saved
+        (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+        if (ph or pw) and np.isneginf(out).any():  # windows of -inf only: see _key
+            flat = np.ravel_multi_index(np.broadcast_arrays(*self._key(x.shape, *ctx.saved)), x.shape).ravel()
             gx = np.bincount(flat, weights=g.ravel(), minlength=x.size).astype(g.dtype, copy=False)
-        else:
-            gx = np.zeros(x.size, dtype=g.dtype)
-            gx[flat] = g.ravel()
-        return (gx.reshape(x.shape),)
+            return (gx.reshape(x.shape),)
+        n, c, h, w = x.shape
+        ho, wo = g.shape[2:]
+        if stride == kernel and not (ph or pw):  # windows side by side, tiling x: no adds, no zeros first
+            tiles = np.empty((n, c, ho, kh, wo, kw), dtype=g.dtype)
+            for k in range(kh * kw):
+                i, j = divmod(k, kw)
+                np.multiply(g, first == k, out=tiles[:, :, :, i, :, j])
+            if (ho * kh, wo * kw) == (h, w):
+                return (tiles.reshape(n, c, h, w),)
+            gx = np.zeros(x.shape, dtype=g.dtype)  # the rows and columns no window reached get 0
+            gx[:, :, :ho * kh, :wo * kw] = tiles.reshape(n, c, ho * kh, wo * kw)
+            return (gx,)
+        full = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
+        for k in range(kh * kw):  # each window's gradient to its maximum's pixel
+            i, j = divmod(k, kw)
+            target = full[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+            np.add(target, g, out=target, where=first == k)  # adds: windows may overlap
+        return (np.ascontiguousarray(full[:, :, ph:ph + h, pw:pw + w]),)
 
 
 class AvgPool2d(Op):

@@ -46,8 +46,8 @@ class Conv2d(Module):
                                  f"{self.stride} and kernel_size {self.kernel_size}")
             padding = (self.kernel_size[0] // 2, self.kernel_size[1] // 2)
         self.padding = pair(who, "padding", padding, 0)
-        self.weight = Parameter(np.empty((self.out_channels, self.in_channels) + self.kernel_size), dtype=dtype)
-        self.bias = Parameter(np.empty(self.out_channels), dtype=dtype) if bias else None
+        self.weight = Parameter(np.zeros((self.out_channels, self.in_channels) + self.kernel_size, dtype), dtype=dtype)
+        self.bias = Parameter(np.zeros(self.out_channels, dtype), dtype=dtype) if bias else None
         self.reset_parameters(rng)
 
     def reset_parameters(self, rng: Any = None) -> None:

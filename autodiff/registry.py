@@ -99,8 +99,10 @@ SHAPE_KINDS: Mapping[str, str] = MappingProxyType({
     "conv2d": "images (N, C, H, W), a weight (O, C, kh, kw) and (with 3 arguments) a bias (O,); draws stride, padding",
     "conv_transpose2d": "images (N, Cin, Hi, Wi), a weight (Cin, Cout, kh, kw), maybe a bias (Cout,); "
                         "draws stride, padding, output_padding",
-    "conv2d_weight": "images (N, C, H, W) and a conv2d output gradient (N, O, Ho, Wo); draws kernel_size, stride, padding",
-    "pool2d": "images (N, C, H, W); draws kernel_size, stride (None: the kernel's) and padding (at most half the kernel)",
+    "conv2d_weight": "images (N, C, H, W) and a conv2d output gradient (N, O, Ho, Wo); draws kernel_size, "
+                     "stride, padding",
+    "pool2d": "images (N, C, H, W); draws kernel_size, stride (None: the kernel's) and padding (at most half "
+              "the kernel)",
 })
 
 

@@ -153,7 +153,8 @@ class OpTimer:
             lines.append(f"{label:<40}{seconds:>9.2f}{100 * seconds / total:>7.1f}%{self.calls[label]:>8}")
         ops = sum(s for label, s in self.seconds.items() if not label.startswith("  "))
         lines.append(f"{'all ops (outer calls)':<40}{ops:>9.2f}{100 * ops / total:>7.1f}%")
-        lines.append(f"{'the rest (graph, optimizer, batches)':<40}{total - ops:>9.2f}{100 * (total - ops) / total:>7.1f}%")
+        rest = total - ops
+        lines.append(f"{'the rest (graph, optimizer, batches)':<40}{rest:>9.2f}{100 * rest / total:>7.1f}%")
         return "\n".join(lines)
 
 

@@ -168,6 +168,7 @@ class MLPClassifier(Classifier):
             # before a logistic unit (a hidden one, or the binary output) Glorot's bound is √(2/(in + out))
             logistic = self.activation == "logistic" or (k == len(sizes) - 2 and n_out == 1)
             bound = math.sqrt((2.0 if logistic else 6.0) / (n_in + n_out))
+            assert linear.bias is not None  # made with bias=True
             nn.init.uniform_(linear.weight, -bound, bound, rng=rng)
             nn.init.uniform_(linear.bias, -bound, bound, rng=rng)
             layers.append(linear)
@@ -258,7 +259,7 @@ class MLPClassifier(Classifier):
                         what = f"grew from {first_loss:.6g} to {value:.6g}"
                     else:
                         what = ""
-                    if what:  # the same rule as the linear models' solvers
+                    if what or loss is None:  # the same rule as the linear models' solvers
                         raise DivergenceError(
                             f"{who}: training diverged: the loss {what} at epoch {epoch}, batch {count} with "
                             f"learning_rate_init={self.learning_rate_init}; lower it, or standardize the features "
@@ -268,6 +269,7 @@ class MLPClassifier(Classifier):
                     total += value * len(Xb)
                 curve.append(total / m)
                 if self.early_stopping:
+                    assert X_val is not None and y_val is not None  # held out by _split
                     logits = self._forward(model, X_val)
                     predicted = (logits[:, 0] > 0) if binary else logits.argmax(axis=1)
                     score = float(np.mean(predicted == y_val))
@@ -297,7 +299,7 @@ class MLPClassifier(Classifier):
                           "train for exactly max_iter epochs", exceptions.ConvergenceWarning, stacklevel=2)
         layers = [layer for layer in model if isinstance(layer, nn.Linear)]
         self.coefs_ = [np.ascontiguousarray(layer.weight.data.T) for layer in layers]
-        self.intercepts_ = [layer.bias.data.copy() for layer in layers]
+        self.intercepts_ = [layer.bias.data.copy() for layer in layers if layer.bias is not None]
         self.classes_ = classes
         self.n_layers_ = len(layers) + 1
         self.n_outputs_ = 1 if binary else len(classes)

@@ -68,11 +68,12 @@ def test_probabilities_and_predictions_agree():
     np.testing.assert_array_equal(model.classes_[P.argmax(axis=1)], model.predict(X_STD))
     np.testing.assert_allclose(np.exp(model.predict_log_proba(X_STD)), P, rtol=1e-12, atol=0)
     assert model.score(X_STD, Y_IRIS) > 0.95
-    binary = MLPClassifier((4,), learning_rate_init=0.01, random_state=0, max_iter=300).fit(X_STD, np.where(Y_IRIS == 0, "setosa", "other"))
+    names = np.where(Y_IRIS == 0, "setosa", "other")
+    binary = MLPClassifier((4,), learning_rate_init=0.01, random_state=0, max_iter=300).fit(X_STD, names)
     P = binary.predict_proba(X_STD)
     assert P.shape == (150, 2) and binary.decision_function(X_STD).shape == (150,)
     np.testing.assert_allclose(np.exp(binary.predict_log_proba(X_STD)), P, rtol=1e-12, atol=1e-300)
-    assert list(binary.classes_) == ["other", "setosa"] and binary.score(X_STD, np.where(Y_IRIS == 0, "setosa", "other")) == 1.0
+    assert list(binary.classes_) == ["other", "setosa"] and binary.score(X_STD, names) == 1.0
 
 
 def test_the_loss_rule_stops_and_max_iter_warns():
@@ -170,3 +171,118 @@ def test_full_mnist_reaches_98_percent():
     accuracy = model.score(X_test, y_test)
     print(f"full MNIST: {model.n_iter_} epochs, validation {model.best_validation_score_:.4f}, test {accuracy:.4f}")
     assert accuracy >= 0.98
+
+
+# ----- save and load (models.persistence) ---------------------------------------------------------
+def _saved_entries(path):
+    import json
+    with np.load(path, allow_pickle=False) as archive:
+        entries = {k: archive[k] for k in archive.files}
+    entries["metadata"] = json.loads(str(entries["metadata"]))
+    return entries
+
+
+def _write(path, entries):
+    import io
+    import json
+    import zipfile
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, value in entries.items():
+            value = np.array(json.dumps(value)) if name == "metadata" else value
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asanyarray(value), allow_pickle=False)
+            archive.writestr(f"{name}.npy", buffer.getvalue())
+    return path
+
+
+@pytest.fixture(scope="module")
+def two_layers():
+    names = np.array(["setosa", "versicolor", "virginica"])[Y_IRIS]
+    return MLPClassifier((6, 5), activation="tanh", learning_rate_init=0.01, max_iter=30, tol=None,
+                         random_state=0).fit(X_STD, names)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MLPClassifier((6, 5), activation="tanh", learning_rate_init=0.01, max_iter=30, tol=None, random_state=0),
+    lambda: MLPClassifier((4,), early_stopping=True, learning_rate_init=0.01, max_iter=30, random_state=1,
+                          batch_size=32),
+    lambda: MLPClassifier((), solver="sgd", learning_rate_init=0.1, max_iter=20, tol=None, random_state=2),
+], ids=["two-layers", "early-stopping", "no-hidden-layer"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_save_and_load_give_the_same_model(make, dtype, tmp_path):
+    from models import load_model
+    y = Y_IRIS if dtype == np.float64 else np.where(Y_IRIS == 2, "virginica", "other")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = make().fit(X_STD.astype(dtype), y)
+    model.save(tmp_path / "mlp.npz")
+    loaded = load_model(tmp_path / "mlp.npz")
+    assert type(loaded) is MLPClassifier and loaded.get_params() == model.get_params()
+    for name in ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_", "t_", "loss_curve_",
+                 "best_loss_", "validation_scores_", "best_validation_score_"):
+        assert getattr(loaded, name) == getattr(model, name), name
+    for ours, theirs in zip(loaded.coefs_ + loaded.intercepts_, model.coefs_ + model.intercepts_):
+        assert ours.dtype == theirs.dtype
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(loaded.classes_, model.classes_)
+    np.testing.assert_array_equal(loaded.predict_proba(X_STD), model.predict_proba(X_STD))
+
+
+@pytest.mark.parametrize("change, fragment", [
+    # the hidden widths are read off coefs_k: the next layer then disagrees
+    (lambda e: e.update(coefs_1=np.zeros((6, 4))), "intercepts_1: shape (5,), expected (4,) (layer widths [4, 6, 4,"),
+    (lambda e: e.update(coefs_0=np.zeros((4, 7))), "intercepts_0: shape (6,), expected (7,)"),
+    (lambda e: e.update(coefs_2=np.zeros((4, 3))), "coefs_2: shape (4, 3), expected (5, 3)"),
+    (lambda e: e.update(intercepts_0=np.zeros(7)), "intercepts_0: shape (7,), expected (6,)"),
+    (lambda e: e.update(intercepts_2=np.zeros(3, np.float32)), "intercepts_2: dtype float32 differs"),
+    (lambda e: e.pop("intercepts_1"), "missing entries ['intercepts_1.npy']"),
+    (lambda e: e.update(coefs_3=np.zeros((3, 3))), "unexpected entries ['coefs_3.npy']"),
+    (lambda e: e.update(weights=np.zeros(3)), "unexpected entries ['weights.npy']"),
+    (lambda e: e["metadata"].update(n_layers_=5), "missing entries ['coefs_3.npy'"),
+    (lambda e: e["metadata"].update(n_layers_=10 ** 6), "metadata.n_layers_: expected an integer in [2, 1001]"),
+    (lambda e: e["metadata"].update(n_features_in_=3), "coefs_0: shape (4, 6), expected (3, 6)"),
+    (lambda e: e["metadata"].update(best_loss_=None), "metadata.best_loss_: expected a number with "
+                                                      "early_stopping=False, got None"),
+    (lambda e: e["metadata"].update(best_validation_score_=0.5), "metadata.best_validation_score_: expected null"),
+    (lambda e: e["metadata"].update(t_=-1), "metadata.t_: expected an integer >= 0"),
+    (lambda e: e["metadata"].pop("t_"), "metadata: missing fields ['t_']"),
+    (lambda e: e["metadata"]["params"].update(hidden_layer_sizes=[6, 5]), "metadata: JSON nested 3 levels deep"),
+    (lambda e: e["metadata"]["params"].update(hidden_layer_sizes=6), "metadata.params.hidden_layer_sizes: is not "
+                                                                     "stored: the shapes of coefs_<k> give it"),
+    (lambda e: e["metadata"]["params"].update(activation="softplus"), "unknown activation 'softplus'"),
+    (lambda e: e.update(validation_scores_=np.ones(30)), "validation_scores_: 30 values, expected 0"),
+    (lambda e: e.update(loss_curve_=np.ones(3)), "loss_curve_: 3 values, one per epoch: n_iter_ = 30"),
+    (lambda e: e["coefs_1"].__setitem__((0, 0), np.nan), "coefs_1: nan at index (0, 0)"),
+])
+def test_damaged_or_altered_files_are_refused(two_layers, tmp_path, change, fragment):
+    from models import load_model
+    from models.persistence import ModelFileError
+    two_layers.save(tmp_path / "good.npz")
+    entries = _saved_entries(tmp_path / "good.npz")
+    change(entries)
+    path = _write(tmp_path / "bad.npz", entries)
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    assert str(info.value).startswith(f"{path}: ") and fragment in str(info.value), str(info.value)
+
+
+def test_every_flipped_byte_of_an_mlp_file_fails_cleanly_or_changes_nothing(tmp_path):
+    from models import load_model
+    from models.persistence import ModelFileError
+    model = MLPClassifier((3,), max_iter=5, tol=None, random_state=0).fit(X_STD, Y_IRIS)
+    model.save(tmp_path / "good.npz")
+    good = (tmp_path / "good.npz").read_bytes()
+    path = tmp_path / "flipped.npz"
+    loaded = 0
+    for i in range(len(good)):
+        path.write_bytes(good[:i] + bytes([good[i] ^ 0xFF]) + good[i + 1:])
+        try:
+            same = load_model(path)
+        except ModelFileError as error:
+            assert str(error).startswith(f"{path}: ")
+            continue
+        loaded += 1
+        for ours, theirs in zip(same.coefs_ + same.intercepts_, model.coefs_ + model.intercepts_):
+            np.testing.assert_array_equal(ours, theirs)
+        assert same.get_params() == model.get_params() and same.loss_curve_ == model.loss_curve_
+    assert loaded < len(good) // 5

@@ -26,6 +26,11 @@ from .parameter import Parameter
 class _BatchNorm(Module):
     _dims: tuple[int, ...] = ()  # the input ranks accepted
     _layout = ""
+    weight: Parameter | None
+    bias: Parameter | None
+    running_mean: np.ndarray | None
+    running_var: np.ndarray | None
+    num_batches_tracked: np.ndarray | None
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, *, dtype: Any = np.float64):
@@ -56,7 +61,7 @@ class _BatchNorm(Module):
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
     def reset_running_stats(self) -> None:
-        if self.track_running_stats:
+        if self.running_mean is not None and self.running_var is not None and self.num_batches_tracked is not None:
             self.running_mean[...] = 0.0
             self.running_var[...] = 1.0
             self.num_batches_tracked[...] = 0
@@ -68,7 +73,7 @@ class _BatchNorm(Module):
                              f"expected {self._layout} with {self.num_features} channels")
         use_batch = self.training or not self.track_running_stats
         momentum = self.momentum
-        if self.training and self.track_running_stats:
+        if self.training and self.num_batches_tracked is not None:
             self.num_batches_tracked += 1
             if momentum is None:  # the running statistics average all batches equally
                 momentum = 1.0 / float(self.num_batches_tracked)

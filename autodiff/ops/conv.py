@@ -296,7 +296,8 @@ class Conv2dWeight(Op):
     """dw = the gradient of conv2d(x, w) w.r.t. w for upstream g: dw[o,c,i,j] = Σ_{n,p,q} g[n,o,p,q] · x̃[n,c,s·p+i,s·q+j].   dL/dx = conv_transpose2d(g, u), dL/dg = conv2d(x, u) (u: the upstream gradient of dw)."""
 
     name = "conv2d_weight"
-    local = ('∂dw[o,c,i,j]/∂x[n,c,s·p+i−pad,s·q+j−pad] = g[n,o,p,q]', '∂dw[o,c,i,j]/∂g[n,o,p,q] = x̃[n,c,s·p+i,s·q+j]')
+    local = ('∂dw[o,c,i,j]/∂x[n,c,s·p+i−pad,s·q+j−pad] = g[n,o,p,q]',
+             '∂dw[o,c,i,j]/∂g[n,o,p,q] = x̃[n,c,s·p+i,s·q+j]')
 
     def __call__(self, x: Any, grad_output: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0) -> Any:
         who = self.name

@@ -167,12 +167,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--sample", action="store_true", help="the bundled 5,000 + 1,000 images (offline)")
     parser.add_argument("--data", help="folder with the four MNIST files (default: $AUTODIFF_DATA)")
+    parser.add_argument("--limit", type=int, help="train on the first LIMIT training images only (quick runs)")
     parser.add_argument("--profile", action="store_true", help="time every op's forward and backward")
     parser.add_argument("--blas-threads", type=int, help="threads of the BLAS behind numpy's matmul (needs "
                         "threadpoolctl); 1 is much faster on a machine whose cores are busy with other work")
     args = parser.parse_args(argv)
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) < 1:
+    for name in ("epochs", "batch_size", "limit"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if not args.lr > 0:
         parser.error("--lr must be positive")
@@ -194,6 +195,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
 def _run(args: argparse.Namespace) -> list[dict[str, float]]:
     dtype = np.dtype(args.dtype)
     X_train, y_train, X_test, y_test = load(args.sample, args.data, dtype)
+    if args.limit is not None:
+        X_train, y_train = X_train[:args.limit], y_train[:args.limit]
     print(f"{len(X_train)} training and {len(X_test)} test images, {args.dtype}, batch {args.batch_size}, "
           f"Adam lr {args.lr} (cosine), {args.epochs} epochs")
     ad.nn.manual_seed(args.seed)

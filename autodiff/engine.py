@@ -35,11 +35,9 @@ Safety:
 from __future__ import annotations
 
 import threading
-import weakref
-from contextlib import contextmanager
 from heapq import heappop, heappush
 from itertools import count
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -68,29 +66,36 @@ class _Modes(threading.local):
 MODES = _Modes()
 
 
-@contextmanager
-def _switch(name: str, value: bool) -> Iterator[None]:
-    previous = getattr(MODES, name)
-    setattr(MODES, name, value)
-    try:
-        yield
-    finally:
-        setattr(MODES, name, previous)
+class _Switch:
+    """``with``: set one of this thread's modes, and restore it on the way out
+    (a class: cheaper than a generator-based context manager in a training loop)."""
+
+    __slots__ = ("name", "value", "previous")
+
+    def __init__(self, name: str, value: bool):
+        self.name, self.value = name, value
+
+    def __enter__(self) -> None:
+        self.previous = getattr(MODES, self.name)
+        setattr(MODES, self.name, self.value)
+
+    def __exit__(self, *exc: Any) -> None:
+        setattr(MODES, self.name, self.previous)
 
 
 def no_grad() -> Any:
     """Ops run inside record no graph (evaluation, parameter updates). This thread only."""
-    return _switch("grad_enabled", False)
+    return _Switch("grad_enabled", False)
 
 
 def enable_grad() -> Any:
     """Record graphs again, even inside ``no_grad()``. This thread only."""
-    return _switch("grad_enabled", True)
+    return _Switch("grad_enabled", True)
 
 
 def set_grad_enabled(mode: bool) -> Any:
     """``with set_grad_enabled(training): ...``: recording on or off. This thread only."""
-    return _switch("grad_enabled", bool(mode))
+    return _Switch("grad_enabled", bool(mode))
 
 
 def is_grad_enabled() -> bool:
@@ -100,7 +105,7 @@ def is_grad_enabled() -> bool:
 def detect_anomaly() -> Any:
     """Raise FloatingPointError naming the first op whose forward or backward
     turns finite numbers into NaN or inf. This thread only."""
-    return _switch("detect_anomaly", True)
+    return _Switch("detect_anomaly", True)
 
 
 def is_anomaly_enabled() -> bool:
@@ -108,28 +113,21 @@ def is_anomaly_enabled() -> bool:
 
 
 # ----- read-only locks on the arrays a live graph saved from outside it -----------------
-_LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that locked it
+_LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that hold it read-only
 _LOCKS_GUARD = threading.Lock()
-_RELEASERS: set = set()          # weak references whose callbacks unlock a dead node's arrays
-
-
-def _lock(arrays: list) -> None:
-    with _LOCKS_GUARD:
-        for a in arrays:
-            _LOCKS[id(a)] = _LOCKS.get(id(a), 0) + 1
-            a.flags.writeable = False
 
 
 def _unlock(arrays: Sequence[np.ndarray]) -> None:
     with _LOCKS_GUARD:
         for a in arrays:
-            n = _LOCKS.get(id(a), 0) - 1
+            key = id(a)
+            n = _LOCKS.get(key, 0) - 1
             if n > 0:
-                _LOCKS[id(a)] = n
+                _LOCKS[key] = n
             elif n == 0:
-                del _LOCKS[id(a)]
-                _WRITTEN.pop(id(a), None)
-                a.flags.writeable = True
+                del _LOCKS[key]
+                _WRITTEN.pop(key, None)
+                a.setflags(write=True)
 
 
 def is_locked(array: np.ndarray) -> bool:
@@ -160,26 +158,15 @@ def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
     _last_write[0] = number
 
 
-def _release_on_death(node: "Node", arrays: tuple) -> None:
-    def release(ref: Any, arrays: tuple = arrays) -> None:
-        _RELEASERS.discard(ref)
-        _unlock(arrays)
-    node.locked = weakref.ref(node, release)
-    _RELEASERS.add(node.locked)
-
-
 def release(node: "Node") -> None:
     """Free what ``node`` saved for its backward and unlock the arrays it held."""
-    node.args = None
+    node.a0 = _FREED
+    node.a1 = node.more = None
     node.saved = None
-    ref = node.locked
-    if ref is not None:
+    held = node.locked
+    if held is not None:
         node.locked = None
-        if ref in _RELEASERS:
-            _RELEASERS.discard(ref)
-            callback = ref.__callback__
-            callback(ref)
-            _RELEASERS.discard(ref)
+        _unlock(held)
 
 
 # ----- nodes ----------------------------------------------------------------------------
@@ -192,16 +179,23 @@ class Node:
     number of the last in-place write when it was recorded): the state of one op call.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "op", "inputs", "args", "needs", "saved", "number",
-                 "stamp", "retains_grad", "locked", "__weakref__")
+    # The inputs and their values sit in slots of their own (x0, x1, a0, a1; a
+    # tuple pair in ``more`` for three or more), not in tuples: then a node is the
+    # only object per op call that Python's garbage collector keeps track of,
+    # which keeps its passes over a graph of 100,000 nodes short.
+    __slots__ = ("data", "grad", "requires_grad", "name", "op", "x0", "x1", "a0", "a1", "more", "needs", "saved",
+                 "number", "stamp", "retains_grad", "locked", "__weakref__")
 
     data: np.ndarray
     grad: Any
     requires_grad: bool
     name: str | None
     op: Any
-    inputs: tuple
-    args: tuple | None
+    x0: Any
+    x1: Any
+    a0: Any
+    a1: Any
+    more: Any
     needs: tuple
     saved: Any
     number: int
@@ -209,19 +203,47 @@ class Node:
     retains_grad: bool
     locked: Any
 
+    def __del__(self) -> None:  # a graph dropped without backward gives its arrays back
+        if self.locked is not None:
+            _unlock(self.locked)
+
     def _init_node(self) -> None:
         self.grad = None
         self.requires_grad = False
         self.name = None
         self.op = None
-        self.inputs = ()
-        self.args = None
+        self.a0 = _FREED
         self.needs = ()
         self.saved = None
         self.number = _next_number()
         self.stamp = 0
         self.retains_grad = False
         self.locked = None
+
+    @property
+    def inputs(self) -> tuple:
+        """The op's inputs: nodes, or numpy arrays and numbers for constants (() for a leaf)."""
+        n = len(self.needs)
+        if n == 1:
+            return (self.x0,)
+        if n == 2:
+            return (self.x0, self.x1)
+        return self.more[0] if n else ()
+
+    @property
+    def args(self) -> tuple | None:
+        """The numpy values the op's forward ran on (None once backward freed them)."""
+        if self.a0 is _FREED:
+            return None
+        n = len(self.needs)
+        if n == 1:
+            return (self.a0,)
+        if n == 2:
+            return (self.a0, self.a1)
+        return self.more[1]
+
+
+_FREED = object()  # in a0: the node's saved values were freed (or it records nothing)
 
 
 # Which inputs need a gradient, as shared constant tuples (no allocation per node).
@@ -240,75 +262,103 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     ``ctx`` is the output node itself: forward may keep what its vjp needs in
     ``ctx.saved``. This is the per-node cost of every forward, so it is kept lean.
     """
-    node = object.__new__(node_class)
-    node.grad = None
-    node.name = None
-    node.saved = None
-    node.number = _next_number()
-    node.retains_grad = False
-    node.locked = None
     n = len(inputs)
     arrays: tuple
     needs: tuple
-    if n == 1:  # the common arities without a loop
+    if n == 2:  # the common arities without a loop
+        x, y = inputs
+        x_is, y_is = isinstance(x, Node), isinstance(y, Node)
+        arrays = (x.data if x_is else x, y.data if y_is else y)
+        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
+    elif n == 1:
         x = inputs[0]
         if isinstance(x, Node):
             arrays, needs = (x.data,), _NEEDS_1[x.requires_grad]
         else:
             arrays, needs = inputs, _NEEDS_1[False]
-    elif n == 2:
-        x, y = inputs
-        x_is, y_is = isinstance(x, Node), isinstance(y, Node)
-        arrays = (x.data if x_is else x, y.data if y_is else y)
-        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
     else:
         arrays = tuple([x.data if isinstance(x, Node) else x for x in inputs])
         needs = tuple([isinstance(x, Node) and x.requires_grad for x in inputs])
+    node = object.__new__(node_class)
+    node.locked = None  # first: __del__ reads it, also when forward raises
     node.needs = needs
+    node.saved = None
     try:
-        out = op.forward(node, *arrays, **params)
+        out = op.forward(node, *arrays, **params) if params else op.forward(node, *arrays)
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, arrays, error, params)) from None
     if type(out) is not np.ndarray:  # numpy turns 0-d results into scalars
         out = np.asarray(out)
     node.data = out
-    if MODES.detect_anomaly:
+    node.grad = None
+    node.name = None
+    node.number = _next_number()
+    node.retains_grad = False
+    modes = MODES
+    if modes.detect_anomaly:
         check_forward(op, arrays, out)
-    if True in needs and MODES.grad_enabled:
+    if True in needs and modes.grad_enabled:
         node.requires_grad = True
         node.op = op
-        node.inputs = inputs
-        node.args = arrays
         node.stamp = _last_write[0]
-        _lock_saved(node, inputs, arrays, out)
+        # What the graph holds is read-only: its own output for good, and the
+        # arrays from outside it (leaves' data, numpy constants) while this node lives.
+        if n == 2:
+            x0, x1 = inputs
+            a0, a1 = arrays
+            node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
+            if out is not a0 and out is not a1:
+                out.setflags(write=False)
+            if ((type(a0) is np.ndarray and (x0 is a0 or x0.op is None))
+                    or (type(a1) is np.ndarray and (x1 is a1 or x1.op is None))):
+                _hold_outside(node, inputs, arrays)
+        elif n == 1:
+            x0 = node.x0 = inputs[0]
+            a0 = node.a0 = arrays[0]
+            if out is not a0:
+                out.setflags(write=False)
+            if type(a0) is np.ndarray and (x0 is a0 or x0.op is None):
+                _hold_outside(node, inputs, arrays)
+        else:
+            node.a0 = None
+            node.more = (inputs, arrays)
+            if all(out is not a for a in arrays):
+                out.setflags(write=False)
+            _hold_outside(node, inputs, arrays)
     else:
         node.requires_grad = False
         node.op = None
-        node.inputs = ()
-        node.args = None
+        node.needs = ()
+        node.a0 = _FREED
         node.saved = None
         node.stamp = 0
-    node.retains_grad = False
     return node
 
 
-def _lock_saved(node: Node, inputs: tuple, arrays: tuple, out: np.ndarray) -> None:
-    """Make the recorded node's arrays read-only: its own output for good (only the
-    graph made it), and the arrays from outside the graph (leaves' data, numpy
-    constants) while this node lives."""
-    outside = None
-    for x, a in zip(inputs, arrays):
-        if type(a) is np.ndarray and (not isinstance(x, Node) or x.op is None):
-            if a.flags.writeable or id(a) in _LOCKS:
-                if outside is None:
-                    outside = [a]
-                elif all(a is not o for o in outside):
-                    outside.append(a)
-    if out.flags.writeable and not any(out is a for a in arrays):
-        out.flags.writeable = False
-    if outside is not None:
-        _lock(outside)
-        _release_on_death(node, tuple(outside))
+def _hold_outside(node: Node, inputs: tuple, arrays: tuple) -> None:
+    """Hold read-only, while ``node`` lives, the input arrays that come from
+    outside the graph (a leaf's data, a numpy constant); an array that was
+    read-only to begin with is not ours to hold. Counted: several nodes may
+    hold one array, and the last to go makes it writable again (``_unlock``)."""
+    held: tuple = ()
+    with _LOCKS_GUARD:
+        for x, a in zip(inputs, arrays):
+            if type(a) is not np.ndarray or not (x is a or x.op is None) or a is node.data:
+                continue
+            if any(a is h for h in held):
+                continue
+            key = id(a)
+            count = _LOCKS.get(key)
+            if count:
+                _LOCKS[key] = count + 1
+            elif a.flags.writeable:
+                _LOCKS[key] = 1
+                a.setflags(write=False)
+            else:
+                continue
+            held += (a,)
+    if held:
+        node.locked = held
 
 
 def describe_error(op: Any, arrays: Sequence[Any], error: Exception, params: dict) -> str:
@@ -418,6 +468,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             heappush(heap, -key)
     modes = MODES
     anomaly = modes.detect_anomaly
+    last_write = _last_write
     previous_mode, modes.grad_enabled = modes.grad_enabled, create_graph
     try:
         while heap:
@@ -432,21 +483,39 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                     accumulate_grad(node, g, create_graph)
                 if op is None:
                     continue
-            args = node.args
-            if args is None:
+            a0 = node.a0
+            if a0 is _FREED:
                 raise GraphFreedError(
                     f"backward: the graph through {op.name} was already used by a backward pass, which "
                     "freed its saved values; call the first backward with retain_graph=True to go through it twice")
-            if node.stamp != _last_write[0]:  # some held array was written in place since
+            if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
-            inputs = node.inputs
-            if create_graph:
-                input_grads = op.vjp(node, g, node, *inputs)
+            needs = node.needs
+            n = len(needs)
+            inputs: tuple
+            if n == 1:
+                inputs = (node.x0,)
+                if create_graph:
+                    input_grads = op.vjp(node, g, node, node.x0)
+                else:
+                    input_grads = op.plain_vjp(node, g, node.data, a0)
+            elif n == 2:
+                inputs = (node.x0, node.x1)
+                if create_graph:
+                    input_grads = op.vjp(node, g, node, node.x0, node.x1)
+                else:
+                    input_grads = op.plain_vjp(node, g, node.data, a0, node.a1)
             else:
-                input_grads = op.vjp(node, g, node.data, *args)
-            if not retain_graph:
-                release(node)
-            for x, needed, gx in zip(inputs, node.needs, input_grads):
+                inputs, arrays = node.more
+                input_grads = op.vjp(node, g, node, *inputs) if create_graph else op.plain_vjp(node, g, node.data, *arrays)
+            if not retain_graph:  # free what the node saved (release(), inlined)
+                node.a0 = _FREED
+                node.a1 = node.more = None
+                node.saved = None
+                if node.locked is not None:
+                    held, node.locked = node.locked, None
+                    _unlock(held)
+            for x, needed, gx in zip(inputs, needs, input_grads):
                 if not needed or gx is None:
                     continue
                 xdata = x.data

@@ -76,6 +76,9 @@ DOMAINS: Mapping[str, str] = MappingProxyType({
     "unit_interval": "targets in [0, 1]",
     "away_from_kinks": "floats with 1e-3 ≤ |x| ≤ 10 (abs, relu: no kink within a difference step)",
     "distinct": "floats in [-10, 10] at least 0.01 apart (max: no ties)",
+    "zeros_or_away": "exact zeros, or floats with 1e-3 ≤ |x| ≤ 10 (the conventions at a kink or at 0)",
+    "ties": "floats in [-10, 10] at least 0.01 apart, some twice (ties of two: each gets half)",
+    "wide": "finite floats in [-1000, 1000] (where e^x overflows: the stable formulas)",
     "labels": "integer class labels in 0..K−1 (not differentiated)",
     "onehot": "one-hot rows (m, K)",
     "probabilities": "rows of strictly positive probabilities summing to 1 (m, K)",
@@ -367,6 +370,46 @@ for _info in [
     OpInfo("max_pool2d", F.max_pool2d, 1, ("distinct",), "pool2d", smooth=False, reference=_max_pool2d_loops),
     OpInfo("avg_pool2d", F.avg_pool2d, 1, ("real",), "pool2d", kwarg_choices={"count_include_pad": (True, False)},
            reference=_avg_pool2d_loops),
+]:
+    register(_info)
+del _info
+
+
+# ----- edges the mutation score found unchecked (python -m benchmarks.mutation) ---------------
+# Each entry checks a behaviour the entries above never reach, and kills the
+# mutants (flipped operators in a vjp) that survived them.
+_POW_BASES = np.array([0.0, 0.5, 2.0])
+
+
+def _bases_like(y: Any) -> np.ndarray:
+    """Constant bases 0, 0.5, 2, 0, ... in the shape and dtype of ``y``."""
+    return np.resize(_POW_BASES, np.shape(y.data if isinstance(y, Tensor) else y)).astype(y.dtype)
+
+
+def _pow_of_bases(y: Tensor) -> Tensor:
+    return F.pow(_bases_like(y), y)
+
+
+def _logsumexp_reference(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.logaddexp.reduce(x, axis=axis, keepdims=bool(keepdims))  # type: ignore[call-overload]  # never overflows
+
+
+for _info in [
+    # x⁰ at x = 0 has derivative 0, and so do x¹, x², x³ (integer powers are smooth there)
+    OpInfo("pow_scalar_at_zero", _pow_scalar, 1, ("zeros_or_away",), kwarg_choices={"c": (0, 1, 2, 3)},
+           reference=lambda x, c: np.power(x, float(c))),
+    # d(bʸ)/dy = bʸ log b, and 0 where b = 0 (0^y is 0 for every y > 0)
+    OpInfo("pow_exponent_of_zero_base", _pow_of_bases, 1, ("positive",),
+           reference=lambda y: np.power(_bases_like(y), y)),
+    # |x|' = sign(x), 0 at x = 0: the central difference there is 0 too
+    OpInfo("abs_at_zero", F.abs, 1, ("zeros_or_away",), smooth=False, reference=np.abs),
+    # a tie of two maxima shares the gradient equally (the central difference: 1/2 each)
+    OpInfo("max_ties", F.max, 1, ("ties",), "reduction", smooth=False, reference=_reduction(np.max)),
+    # logits where e^x overflows or underflows: the max is subtracted first
+    OpInfo("logsumexp_wide", F.logsumexp, 1, ("wide",), "reduction", reference=_logsumexp_reference),
+    # target rows that do not sum to 1: dL/dz = (S·Σ_k Y_k − Y)/m
+    OpInfo("cross_entropy_unnormalised", F.cross_entropy, 2, ("real", "unit_interval"), "logits_onehot",
+           kwarg_choices=_REDUCTIONS, reference=_xent_table),
 ]:
     register(_info)
 del _info

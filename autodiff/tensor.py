@@ -284,8 +284,9 @@ class Tensor(Node):
 
     def _in_place(self, symbol: str, ufunc: Any, other: Any) -> Tensor:
         value = engine.raw(other)
-        if np.shape(value) and np.broadcast_shapes(np.shape(value), self.shape) != self.shape:
-            raise ValueError(f"{symbol}: a value of shape {np.shape(value)} cannot update a tensor of shape "
+        shape = getattr(value, "shape", ())
+        if shape and shape != self.data.shape and np.broadcast_shapes(shape, self.data.shape) != self.data.shape:
+            raise ValueError(f"{symbol}: a value of shape {shape} cannot update a tensor of shape "
                              f"{self.shape} in place")
         self._write(symbol, lambda a: ufunc(a, value, out=a, casting="same_kind"))
         return self
@@ -396,6 +397,8 @@ class Tensor(Node):
         if method == "__call__":
             op = _UFUNCS.get(ufunc)
             if op is not None and not kwargs:
+                if len(inputs) == 2:  # ndarray ∘ Tensor: common in a training loop, one call shorter
+                    return apply(op, lift(inputs[0], op.name), lift(inputs[1], op.name))
                 return op(*inputs)
             if ufunc in _CONSTANT_UFUNCS and "out" not in kwargs:
                 return ufunc(*[engine.raw(x) for x in inputs], **kwargs)

@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .engine import unbroadcast
 from .functional import local_jacobian
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numeric_jacobian
 from .registry import OpInfo, get
@@ -167,6 +168,26 @@ def _away_from_zero(low: float, high: float) -> Any:
     return st.one_of(_floats(low, high), _floats(-high, -low))
 
 
+def _ties_of_two(shape: tuple, dtype: Any) -> Any:
+    """Values in about [−10, 10], at least 0.01 apart, some of them twice: ties
+    of two elements, never three (a central difference across a tie of two gives
+    each its equal share, 1/2; across a tie of three it gives 1/2 too, not the share 1/3)."""
+    st, _ = _hypothesis()
+    n = int(np.prod(shape))
+
+    @st.composite
+    def draw_ties(draw: Callable) -> np.ndarray:
+        n_values = draw(st.integers((n + 1) // 2, max(n, 1)))
+        gaps = draw(arrays((n_values,), elements=_floats(0.01, 20.0 / n_values)))
+        values = np.cumsum(gaps) - 10.0
+        twice = np.asarray(draw(st.permutations(range(n_values)))[:n - n_values], dtype=np.intp)
+        every = np.concatenate([values, values[twice]])
+        order = np.asarray(draw(st.permutations(range(n))), dtype=np.intp)
+        return every[order].reshape(shape).astype(dtype)
+
+    return draw_ties()
+
+
 def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
     """Arrays of ``shape`` in a registry domain (see ``autodiff.registry.DOMAINS``).
     For "onehot" and "probabilities" the last axis is the class axis."""
@@ -174,6 +195,7 @@ def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
         return domain(shape, dtype)
     if domain == "labels":
         raise ValueError("domain_arrays: labels depend on the logits; inputs_for draws them")
+    st, _ = _hypothesis()
     table = {
         "real": lambda: arrays(shape, dtype),
         "exponent": lambda: arrays(shape, dtype, elements=_floats(-3.0, 3.0)),
@@ -182,6 +204,9 @@ def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
         "unit_open": lambda: arrays(shape, dtype, elements=_floats(0.02, 0.98)),
         "unit_interval": lambda: arrays(shape, dtype, elements=_floats(0.0, 1.0)),
         "away_from_kinks": lambda: arrays(shape, dtype, elements=_away_from_zero(1e-3, 10.0)),
+        "zeros_or_away": lambda: arrays(shape, dtype, elements=st.one_of(st.just(0.0), _away_from_zero(1e-3, 10.0))),
+        "ties": lambda: _ties_of_two(shape, dtype),
+        "wide": lambda: arrays(shape, dtype, bound=1000.0),
         "distinct": lambda: _distinct(shape, dtype),
         "onehot": lambda: class_labels(int(np.prod(shape[:-1])), shape[-1]).map(
             lambda y: one_hot(y, shape[-1], dtype).reshape(shape)),
@@ -402,10 +427,13 @@ def check_op(op: OpInfo | str, args: Sequence[Any], kwargs: dict | None = None, 
     ``gradcheck``; ``backward(g)`` = gᵀ·J for a random upstream g, with J from
     central differences of the forward; ``local_jacobian(out, i)`` = J; the
     ``create_graph=True`` pass (the vjp on Tensors) gives the same gradients as
-    the plain pass (the op's ``plain_vjp`` kernel, if it has one).
+    the plain pass; a second backward, plain or with create_graph, adds the same
+    gradients again (twice the first).
     float32 arguments: the output and every gradient stay float32, and the float32
     backward is close to gᵀ·J computed in float64 (tolerances FLOAT32_*).
-    Both: no argument and no upstream gradient is written into.
+    Both: an op's own ``plain_vjp`` kernel gives its ``vjp``'s gradients for the
+    random upstream gradient (PLAIN_KERNEL_RTOL, FLOAT32_PLAIN_KERNEL_RTOL);
+    no argument and no upstream gradient is written into.
     Raises AssertionError (GradcheckError from gradcheck) naming the op and the shapes."""
     info = get(op) if isinstance(op, str) else op
     kwargs = {**info.kwargs, **(kwargs or {})}
@@ -449,6 +477,10 @@ def _backward(info: OpInfo, args: Sequence[Any], kwargs: dict, seed: int,
 
 
 REFERENCE_RTOL = 1e-12
+# an op's plain_vjp kernel against its vjp, both in the inputs' dtype: a different
+# order of the same operations (float64 eps 2.2e-16, float32 1.2e-7)
+PLAIN_KERNEL_RTOL = 1e-10
+FLOAT32_PLAIN_KERNEL_RTOL = 1e-5
 
 
 def _check_reference(info: OpInfo, args: Sequence[Any], kwargs: dict, out: np.ndarray, where: str) -> None:
@@ -466,12 +498,48 @@ def _check_create_graph(info: OpInfo, args: Sequence[Any], kwargs: dict, tensors
     """The vjp run on Tensors (as under create_graph) against the plain pass's gradients."""
     fresh = [Tensor(args[i], requires_grad=True) for i in info.differentiable]
     out = _partial(info, args, kwargs)(*fresh)
-    out.backward(Tensor(g), create_graph=True)
-    for k, t, plain in zip(info.differentiable, fresh, tensors):
-        got = t.grad.data if isinstance(t.grad, Tensor) else t.grad
-        _compare(f"{where}: create_graph=True gives another gradient for argument {k} than the plain pass",
-                 np.asarray(got, dtype=np.float64), np.asarray(plain.grad, dtype=np.float64),
-                 1e-10 * (1.0 + np.abs(np.asarray(plain.grad, dtype=np.float64))))
+    for times in (1, 2):  # a second backward (the graph is kept) adds into the Tensor gradients
+        out.backward(Tensor(g), create_graph=True)
+        for k, t, plain in zip(info.differentiable, fresh, tensors):
+            got = t.grad.data if isinstance(t.grad, Tensor) else t.grad
+            expected = times * np.asarray(plain.grad, dtype=np.float64)
+            what = (f"create_graph=True gives another gradient for argument {k} than the plain pass" if times == 1
+                    else f"a second backward with create_graph=True does not add up to twice the plain "
+                         f"gradient of argument {k}")
+            _compare(f"{where}: {what}", np.asarray(got, dtype=np.float64), expected,
+                     1e-10 * (1.0 + np.abs(expected)))
+
+
+def _check_accumulation(out: Tensor, tensors: list[Tensor], g: np.ndarray, where: str) -> None:
+    """A second plain backward through the kept graph adds the same gradients
+    into ``.grad``: twice the first (exactly: the same numbers added)."""
+    first = [np.array(t.grad, copy=True) for t in tensors]
+    out.backward(g, retain_graph=True)
+    for k, (t, once) in enumerate(zip(tensors, first)):
+        _compare(f"{where}: a second backward does not add up to twice the gradient of argument {k}",
+                 np.asarray(t.grad, dtype=np.float64), 2.0 * once.astype(np.float64), np.zeros(once.shape))
+
+
+def _check_plain_kernel(info: OpInfo, out: Tensor, g: np.ndarray, where: str, rtol: float) -> None:
+    """An op's own ``plain_vjp`` kernel gives its ``vjp``'s gradients, for the
+    random upstream gradient ``g``: |kernel − vjp| ≤ rtol·(1 + |vjp|).
+    (A single-node entry whose op has such a kernel.)"""
+    op = out.op
+    if not info.single_node or op is None or type(op).plain_vjp is type(op).vjp:
+        return
+    args = tuple(out.args or ())  # kept: the graph was retained
+    g_before = g.copy()
+    kernel = op.plain_vjp(out, g, out.data, *args)
+    formula = op.vjp(out, g, out.data, *args)
+    if not np.array_equal(g, g_before):
+        raise AssertionError(f"{where}: {op.name}'s plain_vjp wrote into the upstream gradient")
+    for n, (x, needed, a, b) in enumerate(zip(out.inputs, out.needs, kernel, formula)):
+        if not needed:
+            continue
+        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        a = unbroadcast(np.asarray(a, dtype=np.float64), shape)
+        b = unbroadcast(np.asarray(b, dtype=np.float64), shape)
+        _compare(f"{where}: {op.name}'s plain_vjp kernel ≠ its vjp for input {n}", a, b, rtol * (1.0 + np.abs(b)))
 
 
 def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
@@ -482,6 +550,7 @@ def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
     if out.dtype != np.float64:
         raise AssertionError(f"{where}: float64 inputs gave a {out.dtype} output")
     _check_reference(info, args, kwargs, out.data, where)
+    _check_plain_kernel(info, out, g, where, PLAIN_KERNEL_RTOL)
     _check_create_graph(info, args, kwargs, tensors, g, where)
     for k, t, jac in zip(info.differentiable, tensors, jacobians):
         expected = (g.ravel() @ jac).reshape(t.shape)
@@ -496,12 +565,14 @@ def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
             local = local_jacobian(out, positions[0])
             _compare(f"{where}: local_jacobian(out, {positions[0]}) ≠ J (central differences), entry (output, input)",
                      local, jac, atol + rtol * np.abs(jac))
+    _check_accumulation(out, tensors, g, where)
 
 
 def _check_float32(info, args, kwargs, eps, seed, where) -> None:
     out, tensors, g = _backward(info, args, kwargs, seed, where)
     if out.dtype != np.float32:
         raise AssertionError(f"{where}: float32 inputs gave a {out.dtype} output (float32 must be kept)")
+    _check_plain_kernel(info, out, g, where, FLOAT32_PLAIN_KERNEL_RTOL)
     args64 = [np.asarray(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a for a in args]
     out64 = _partial(info, args64, kwargs)(*[Tensor(args64[i]) for i in info.differentiable]).data
     _compare(f"{where}: the float32 forward differs from the float64 forward", out.data.astype(np.float64),

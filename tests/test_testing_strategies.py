@@ -103,18 +103,34 @@ def _check_domain(domain, a, info):
         "real": np.abs(a) <= 10, "exponent": np.abs(a) <= 3, "positive": (a >= 0.09) & (a <= 10),
         "nonzero": np.abs(a) >= 0.09, "unit_open": (a > 0) & (a < 1), "unit_interval": (a >= 0) & (a <= 1),
         "away_from_kinks": np.abs(a) >= 9e-4, "probabilities": a > 0, "onehot": (a == 0) | (a == 1),
-        "distinct": np.abs(a) <= 10.5,
+        "distinct": np.abs(a) <= 10.5, "ties": np.abs(a) <= 10.5, "wide": np.abs(a) <= 1000,
+        "zeros_or_away": (a == 0) | ((np.abs(a) >= 9e-4) & (np.abs(a) <= 10)),
     }
     assert np.all(checks[domain]), f"{info.name}: {domain} violated by {a}"
-    if domain == "distinct" and a.size > 1:
-        assert np.min(np.diff(np.sort(a.ravel()))) >= 0.0099
+    if domain in ("distinct", "ties") and a.size > 1:
+        values, counts = np.unique(a, return_counts=True)
+        assert counts.max() <= (1 if domain == "distinct" else 2), f"{info.name}: {domain} violated by {a}"
+        if values.size > 1:
+            assert np.min(np.diff(values)) >= 0.0099
     if domain in ("probabilities", "onehot"):
         np.testing.assert_allclose(a.sum(axis=-1), 1.0, rtol=1e-5)
 
 
 def test_every_domain_is_tested_here():
     assert set(DOMAINS) == {"real", "exponent", "positive", "nonzero", "unit_open", "unit_interval",
-                            "away_from_kinks", "distinct", "labels", "onehot", "probabilities"}
+                            "away_from_kinks", "distinct", "labels", "onehot", "probabilities",
+                            "zeros_or_away", "ties", "wide"}
+
+
+@pytest.mark.parametrize("domain, shape, wanted", [
+    ("ties", (6,), lambda a: np.unique(a).size < a.size),      # some value twice
+    ("zeros_or_away", (4,), lambda a: np.any(a == 0) and np.any(a != 0)),
+    ("wide", (4,), lambda a: np.any(np.abs(a) > 710)),           # where e^x overflows float64
+])
+def test_the_edge_domains_reach_their_edges(domain, shape, wanted):
+    from hypothesis import find
+    found = find(testing.domain_arrays(domain, shape), wanted, settings=settings(database=None))
+    assert found.shape == shape and wanted(found)
 
 
 @pytest.mark.parametrize("name", sorted(OPS))

@@ -115,6 +115,13 @@ SHAPE_KINDS: Mapping[str, str] = MappingProxyType({
     "where": "x and y and a condition of mutually broadcastable shapes; the condition is the kwarg condition",
     "vector_norm": "at most 9 elements; draws axis (an int, or None for 1-D) and keepdims",
     "matrix_norm": "2-D or 3-D, at most 9 elements; draws axis (a pair, or None for 2-D) and keepdims",
+    "conv2d": "images (N, C, H, W), a weight (O, C, kh, kw) and (with 3 arguments) a bias (O,); draws stride, padding",
+    "conv_transpose2d": "images (N, Cin, Hi, Wi), a weight (Cin, Cout, kh, kw), maybe a bias (Cout,); "
+                        "draws stride, padding, output_padding",
+    "conv2d_weight": "images (N, C, H, W) and a conv2d output gradient (N, O, Ho, Wo); draws kernel_size, "
+                     "stride, padding",
+    "pool2d": "images (N, C, H, W); draws kernel_size, stride (None: the kernel's) and padding (at most half "
+              "the kernel)",
 })
 
 
@@ -291,6 +298,94 @@ for _info in [
            kwarg_choices=_REDUCTIONS, reference=_xent_table),
     OpInfo("cross_entropy_probabilities", F.cross_entropy, 2, ("real", "probabilities"), "logits_onehot",
            kwarg_choices=_REDUCTIONS, reference=_xent_table),
+]:
+    register(_info)
+del _info
+
+
+# ----- convolution and pooling (autodiff.ops.conv): references by direct loops ---------------------
+from .ops import conv as _conv  # noqa: E402
+
+
+def _padded(x: np.ndarray, padding: tuple, value: float = 0.0) -> np.ndarray:
+    (ph, pw) = padding
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def _conv2d_loops(x, w, b=None, stride=1, padding=0):
+    """Each output pixel as the sum over its window: out[:, :, p, q] = Σ w · patch."""
+    (sh, sw), padding = _conv.pair("", "", stride, 1), _conv.pair("", "", padding, 0)
+    xp = _padded(x, padding)
+    o, _, kh, kw = w.shape
+    ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+    out = np.zeros((x.shape[0], o, ho, wo))
+    for p in range(ho):
+        for q in range(wo):
+            patch = xp[:, :, p * sh:p * sh + kh, q * sw:q * sw + kw]
+            out[:, :, p, q] = np.einsum("ncij,ocij->no", patch, w)
+    return out if b is None else out + b.reshape(1, o, 1, 1)
+
+
+def _conv_transpose2d_loops(x, w, b=None, stride=1, padding=0, output_padding=0):
+    """Each input pixel adds its value times the kernel onto the output at (s·p, s·q), then the padding is cut."""
+    (sh, sw), (ph, pw) = _conv.pair("", "", stride, 1), _conv.pair("", "", padding, 0)
+    oph, opw = _conv.pair("", "", output_padding, 0)
+    n, _, hi, wi = x.shape
+    _, cout, kh, kw = w.shape
+    full = np.zeros((n, cout, (hi - 1) * sh + kh + oph, (wi - 1) * sw + kw + opw))
+    for p in range(hi):
+        for q in range(wi):
+            full[:, :, p * sh:p * sh + kh, q * sw:q * sw + kw] += np.einsum("nc,coij->noij", x[:, :, p, q], w)
+    out = full[:, :, ph:full.shape[2] - ph, pw:full.shape[3] - pw]
+    return out if b is None else out + b.reshape(1, cout, 1, 1)
+
+
+def _conv2d_weight_loops(x, g, kernel_size, stride=1, padding=0):
+    """dw[:, :, i, j] = Σ_{n,p,q} g[n, o, p, q] · x̃[n, c, s·p + i, s·q + j], kernel offset by offset."""
+    (kh, kw), (sh, sw) = _conv.pair("", "", kernel_size, 1), _conv.pair("", "", stride, 1)
+    xp = _padded(x, _conv.pair("", "", padding, 0))
+    ho, wo = g.shape[2:]
+    dw = np.zeros((g.shape[1], x.shape[1], kh, kw))
+    for i in range(kh):
+        for j in range(kw):
+            dw[:, :, i, j] = np.einsum("nopq,ncpq->oc", g, xp[:, :, i:i + sh * (ho - 1) + 1:sh,
+                                                               j:j + sw * (wo - 1) + 1:sw])
+    return dw
+
+
+def _pool_loops(reduce, pad_value):
+    def pool(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+        kh, kw = _conv.pair("", "", kernel_size, 1)
+        sh, sw = (kh, kw) if stride is None else _conv.pair("", "", stride, 1)
+        padding = _conv.pair("", "", padding, 0)
+        xp = _padded(x, padding, pad_value)
+        real = _padded(np.ones(x.shape), padding)  # 1 on the image, 0 on the padding
+        ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+        out = np.zeros(x.shape[:2] + (ho, wo))
+        for p in range(ho):
+            for q in range(wo):
+                window = (slice(None), slice(None), slice(p * sh, p * sh + kh), slice(q * sw, q * sw + kw))
+                out[:, :, p, q] = reduce(xp[window], real[window], count_include_pad)
+        return out
+    return pool
+
+
+_max_pool2d_loops = _pool_loops(lambda window, real, _: window.max(axis=(2, 3)), -np.inf)
+_avg_pool2d_loops = _pool_loops(
+    lambda window, real, include: window.sum(axis=(2, 3)) / (real[0, 0].size if include else real[0, 0].sum()), 0.0)
+
+for _info in [
+    OpInfo("conv2d", F.conv2d, 3, ("real", "real", "real"), "conv2d", reference=_conv2d_loops),
+    OpInfo("conv2d_nobias", F.conv2d, 2, ("real", "real"), "conv2d", reference=_conv2d_loops),
+    OpInfo("conv_transpose2d", F.conv_transpose2d, 3, ("real", "real", "real"), "conv_transpose2d",
+           reference=_conv_transpose2d_loops),
+    OpInfo("conv_transpose2d_nobias", F.conv_transpose2d, 2, ("real", "real"), "conv_transpose2d",
+           reference=_conv_transpose2d_loops),
+    OpInfo("conv2d_weight", _conv.conv2d_weight, 2, ("real", "real"), "conv2d_weight",
+           reference=_conv2d_weight_loops),
+    OpInfo("max_pool2d", F.max_pool2d, 1, ("distinct",), "pool2d", smooth=False, reference=_max_pool2d_loops),
+    OpInfo("avg_pool2d", F.avg_pool2d, 1, ("real",), "pool2d", kwarg_choices={"count_include_pad": (True, False)},
+           reference=_avg_pool2d_loops),
 ]:
     register(_info)
 del _info

@@ -341,6 +341,37 @@ def _matmul_shapes(draw: Callable) -> list[tuple]:
     return [batch_a + (m, n), batch_b + (n, k)]
 
 
+def _image_shapes(draw: Callable, kind: str, nargs: int) -> tuple[list[tuple], dict]:
+    """Images (N, C, H, W) and the kernels, strides and paddings of the convolutions and pools:
+    small sizes (a few hundred elements), every combination of stride and padding, odd leftovers
+    of a stride included."""
+    st, _ = _hypothesis()
+    side = st.integers(1, 3)
+    n, c, o = draw(st.integers(1, 2)), draw(side), draw(side)
+    kernel, stride = (draw(side), draw(side)), (draw(side), draw(side))
+    if kind == "pool2d":  # padding at most half the kernel; stride None means the kernel's
+        padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
+    else:
+        padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    if kind == "conv_transpose2d":  # input (N, Cin, Hi, Wi), weight (Cin, Cout, kh, kw)
+        output_padding = tuple(draw(st.integers(0, s - 1)) for s in stride)
+        # the output (Hi − 1)·s − 2p + k + op must have at least one row and column
+        smallest = [max(1, -((k + op - 2 * p - 1) // s) + 1) for k, s, p, op in
+                    zip(kernel, stride, padding, output_padding)]
+        sizes = [draw(st.integers(low, low + 3)) for low in smallest]
+        shapes = [(n, c, *sizes), (c, o, *kernel), (o,)]
+        return shapes[:nargs], {"stride": stride, "padding": padding, "output_padding": output_padding}
+    sizes = [draw(st.integers(max(1, k - 2 * p), max(1, k - 2 * p) + 4)) for k, p in zip(kernel, padding)]
+    x = (n, c, *sizes)
+    if kind == "pool2d":
+        stride_kw = None if draw(st.booleans()) else stride
+        return [x], {"kernel_size": kernel, "stride": stride_kw, "padding": padding}
+    out = tuple((h + 2 * p - k) // s + 1 for h, p, k, s in zip(sizes, padding, kernel, stride))
+    if kind == "conv2d_weight":  # the input and the upstream gradient of a conv2d
+        return [x, (n, o, *out)], {"kernel_size": kernel, "stride": stride, "padding": padding}
+    return [x, (o, c, *kernel), (o,)][:nargs], {"stride": stride, "padding": padding}
+
+
 def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]:
     st, _ = _hypothesis()
     kind = info.shapes
@@ -351,6 +382,8 @@ def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]
     if kind in KINDS:
         drawn, kwargs = KINDS[kind](draw, info.nargs)
         return list(drawn), dict(kwargs)
+    if kind in ("conv2d", "conv_transpose2d", "conv2d_weight", "pool2d"):
+        return _image_shapes(draw, kind, info.nargs)
     if kind == "broadcast":
         return list(draw(broadcastable_shapes(info.nargs))), {}
     if kind == "matmul":

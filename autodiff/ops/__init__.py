@@ -28,6 +28,7 @@ from .joining import (array_split, column_stack, concatenate, dsplit, dstack, hs
                       vstack)
 from .indexing import index_put, take, take_along_axis
 from .windows import sliding_window_view
+from .conv import avg_pool2d, conv2d, conv2d_weight, conv_transpose2d, max_pool2d
 
 __all__ = ["Op", "apply", "lift", "inside_vjp", "OP_CLASSES", "instances", "numpy_table"]
 

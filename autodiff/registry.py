@@ -658,3 +658,23 @@ for _info in [
 ]:
     register(_info)
 del _info
+
+
+# ----- mutation survivors of the shape ops (benchmarks/mutation.py) ------------------------------------
+# Each entry reaches a case the entries above draw rarely or never.
+SHAPE_KINDS = MappingProxyType({
+    **SHAPE_KINDS,
+    "dot_many_axes": "N-d · M-d with nb from 26 to 32 and na + nb ≤ 34 (numpy's limit), sides mostly 1 "
+                     "(the letters dot's vjp gives b's axes run past the middle of the alphabet)",
+    "roll_axes": "a shape with sides 3 or 4, a shift per axis (axes may repeat), "
+                 "some axis' total shift neither 0 nor half its length",
+})
+
+for _info in [
+    # dot's vjp names b's axes by letters after a's: with many axes they reach the second half of the alphabet
+    OpInfo("dot_many_axes", F.dot, 2, ("real", "real"), "dot_many_axes", reference=np.dot),
+    # rolling back by −shift differs from rolling by shift unless 2·shift ≡ 0 (sides ≤ 2 never tell)
+    OpInfo("roll_axes", F.roll, 1, ("real",), "roll_axes", reference=np.roll),
+]:
+    register(_info)
+del _info

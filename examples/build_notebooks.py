@@ -778,11 +778,11 @@ with ad.no_grad():
     md("""
 ## Training
 
-To keep the notebook quick: two epochs on the first 3,000 training images, mini-batches
+To keep the notebook quick: two epochs on the first 2,000 training images, mini-batches
 of 32, Adam. (`examples/cnn_mnist.py` trains the same network on the full data set.)"""),
     code("""
-opt = optim.Adam(model.parameters(), lr=2e-3)
-n_train = 3000
+opt = optim.Adam(model.parameters(), lr=3e-3)
+n_train = 2000
 loader = data.DataLoader(X_train[:n_train], y_train[:n_train], batch_size=32, shuffle=True, seed=0)
 
 def accuracy(X, y):

@@ -21,7 +21,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="small sizes, bundled MNIST sample, no deep-chain memory probes (< 60 s)")
     p.add_argument("--workloads", default="all",
                    help="comma-separated: iris, mnist_epoch, mnist_accuracy, overhead, deep_chain, jacobian, "
-                        "memory (default: all; with --quick all but mnist_accuracy)")
+                        "memory, user_style, nets, mlp_accuracy (default: all; with --quick all but "
+                        "mnist_accuracy and mlp_accuracy)")
     p.add_argument("--contenders", default=None,
                    help="comma-separated name prefixes to keep, e.g. 'numpy,autodiff' (default: all installed)")
     p.add_argument("--repeat", type=int, default=None, help="timed samples per contender (default 9; 3 with --quick)")

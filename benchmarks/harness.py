@@ -112,6 +112,15 @@ class Context:
 
 
 # ----- timing -----------------------------------------------------------------------------
+class Skipped(Exception):
+    """Raised by a setup when its contender cannot run here (a layer not written yet):
+    the row says so, e.g. ``skipped (nn.Conv2d not available)``, instead of failing."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.status = f"skipped ({reason})"
+
+
 def failure(error: BaseException) -> str:
     return f"fails ({type(error).__name__})"
 
@@ -397,12 +406,14 @@ def results_tables(rows: Sequence[dict]) -> str:
     for row in rows:
         by_workload.setdefault(row["workload"], []).append(row)
     for workload, wrows in by_workload.items():
-        base = next((r["contender"] for r in wrows if r["baseline"]), None)
+        bases = list(dict.fromkeys(r["contender"] for r in wrows if r["baseline"]))
         timed = [r for r in wrows if r["status"] != "not timed"]
         units = sorted({r["unit"] for r in timed})
         title = f"### {workload}" + (f" (time per {', '.join(units)})" if units else "")
-        if base:
-            title += f"; ratios to {base}"
+        if len(bases) == 1:
+            title += f"; ratios to {bases[0]}"
+        elif bases:  # cases with different baselines: each case's ratios are to its own
+            title += "; ratios to each case's baseline (" + ", ".join(bases) + ")"
         table = []
         for r in wrows:
             notes = [f"{k}={fmt_value(v)}" for k, v in r["metrics"].items()]
@@ -448,9 +459,25 @@ def _version(dist: str) -> str | None:
         return None
 
 
+def source_commit() -> str | None:
+    """The git commit of the code measured (with "+changes" when the tree differs), if known."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
 def machine() -> dict:
     import numpy as np
     info = {
+        "commit": source_commit(),
         "threads": os.environ.get("OMP_NUM_THREADS", "default"),
         "platform": platform.platform(),
         "cpu": _cpu_model(),
@@ -472,7 +499,8 @@ def machine_text(info: dict) -> str:
                                                       "scikit-learn", "scipy") if info.get(k))
     return (f"Machine: {info['platform']}; CPU: {info['cpu']}; cores: {info['cores']}"
             f" (usable {info['cores_usable']}); threads: {info['threads']}; load average {info['load_average']}\n"
-            f"Python {info['python']}, numpy {info['numpy']}; {peers_text or 'no peers installed'}")
+            f"Python {info['python']}, numpy {info['numpy']}; {peers_text or 'no peers installed'}"
+            + (f"\nCode: commit {info['commit']}" if info.get("commit") else ""))
 
 
 def write_json(path: str | os.PathLike, payload: dict) -> None:

@@ -17,6 +17,8 @@ from .tensor import Tensor
 from .functions import *  # noqa: F401,F403
 from .functions import __all__ as _functions
 from . import entropy, jacobians
+from .creation import *  # noqa: F401,F403  (zeros, ones, full, arange, linspace, eye, rand, randn, *_like)
+from .creation import __all__ as _creation
 
 __version__ = "0.2.0"
 from .functional import gradients, grad, value_and_grad, vjp, jvp, jacobian, hessian, local_jacobian
@@ -29,4 +31,5 @@ from . import nn, optim, data  # networks, optimizers, mini-batches
 __all__ = ["Tensor", "backpropagate", "detect_anomaly", "enable_grad", "is_anomaly_enabled", "is_grad_enabled",
            "no_grad", "set_grad_enabled", "entropy", "jacobians", "gradients", "grad", "value_and_grad", "vjp",
            "jvp", "jacobian", "hessian", "local_jacobian", "gradcheck", "gradgradcheck", "GradcheckError",
-           "testing", "registry", "to_dot", "draw", "text_tree", "explain", "nn", "optim", "data", *_functions]
+           "testing", "registry", "to_dot", "draw", "text_tree", "explain", "nn", "optim", "data", *_functions,
+           *_creation]

@@ -56,6 +56,7 @@ Fields of ``OpInfo``:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -82,6 +83,16 @@ DOMAINS: Mapping[str, str] = MappingProxyType({
     "labels": "integer class labels in 0..K−1 (not differentiated)",
     "onehot": "one-hot rows (m, K)",
     "probabilities": "rows of strictly positive probabilities summing to 1 (m, K)",
+    "half_period": "floats in [-1.4, 1.4] (tan: inside (−π/2, π/2))",
+    "inside_unit": "floats in [-0.95, 0.95] (arcsin, arccos, arctanh)",
+    "above_one": "floats in [1.05, 10] (arccosh)",
+    "away_from_steps": "k + f, k an integer in [-10, 9], f in [0.05, 0.45] or [0.55, 0.95] (floor, round, mod, clip)",
+    "integers": "whole numbers in [-6, 6] (clip's lower bounds)",
+    "half_integers": "k + 0.5 for whole k in [-6, 5] (clip's upper bounds: never equal to a lower one)",
+    "divisors": "±{0.5, 1, 2, 4}·(1 + u), |u| ≤ 0.001 (mod's divisors: x/y stays away from the jumps)",
+    "superincreasing": "random signs, magnitudes 3^k·(1 + 0.3u) in a drawn order, at most 10, at most 12 elements "
+                       "(norms: no zeros, no ties of |x| or of sums)",
+    "superincreasing_or_zero": "superincreasing, with some elements exactly 0 (norms at zeros: sign 0, no 0/0)",
 })
 NOT_DIFFERENTIABLE = frozenset({"labels"})
 
@@ -99,6 +110,18 @@ SHAPE_KINDS: Mapping[str, str] = MappingProxyType({
     "getitem": "one shape; draws key: ints, slices (negative steps too) and integer arrays with repeats",
     "logits_labels": "logits (m, K) and integer labels (m,)",
     "logits_onehot": "logits (m, K) and targets (m, K) in the second argument's domain",
+    "cumulative": "one shape; draws axis: None (the flattened input) or an int",
+    "moments": "one shape; draws axis, keepdims and ddof (0 to 2, below the reduced size)",
+    "where": "x and y and a condition of mutually broadcastable shapes; the condition is the kwarg condition",
+    "vector_norm": "at most 9 elements; draws axis (an int, or None for 1-D) and keepdims",
+    "matrix_norm": "2-D or 3-D, at most 9 elements; draws axis (a pair, or None for 2-D) and keepdims",
+    "conv2d": "images (N, C, H, W), a weight (O, C, kh, kw) and (with 3 arguments) a bias (O,); draws stride, padding",
+    "conv_transpose2d": "images (N, Cin, Hi, Wi), a weight (Cin, Cout, kh, kw), maybe a bias (Cout,); "
+                        "draws stride, padding, output_padding",
+    "conv2d_weight": "images (N, C, H, W) and a conv2d output gradient (N, O, Ho, Wo); draws kernel_size, "
+                     "stride, padding",
+    "pool2d": "images (N, C, H, W); draws kernel_size, stride (None: the kernel's) and padding (at most half "
+              "the kernel)",
 })
 
 
@@ -280,6 +303,94 @@ for _info in [
 del _info
 
 
+# ----- convolution and pooling (autodiff.ops.conv): references by direct loops ---------------------
+from .ops import conv as _conv  # noqa: E402
+
+
+def _padded(x: np.ndarray, padding: tuple, value: float = 0.0) -> np.ndarray:
+    (ph, pw) = padding
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def _conv2d_loops(x, w, b=None, stride=1, padding=0):
+    """Each output pixel as the sum over its window: out[:, :, p, q] = Σ w · patch."""
+    (sh, sw), padding = _conv.pair("", "", stride, 1), _conv.pair("", "", padding, 0)
+    xp = _padded(x, padding)
+    o, _, kh, kw = w.shape
+    ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+    out = np.zeros((x.shape[0], o, ho, wo))
+    for p in range(ho):
+        for q in range(wo):
+            patch = xp[:, :, p * sh:p * sh + kh, q * sw:q * sw + kw]
+            out[:, :, p, q] = np.einsum("ncij,ocij->no", patch, w)
+    return out if b is None else out + b.reshape(1, o, 1, 1)
+
+
+def _conv_transpose2d_loops(x, w, b=None, stride=1, padding=0, output_padding=0):
+    """Each input pixel adds its value times the kernel onto the output at (s·p, s·q), then the padding is cut."""
+    (sh, sw), (ph, pw) = _conv.pair("", "", stride, 1), _conv.pair("", "", padding, 0)
+    oph, opw = _conv.pair("", "", output_padding, 0)
+    n, _, hi, wi = x.shape
+    _, cout, kh, kw = w.shape
+    full = np.zeros((n, cout, (hi - 1) * sh + kh + oph, (wi - 1) * sw + kw + opw))
+    for p in range(hi):
+        for q in range(wi):
+            full[:, :, p * sh:p * sh + kh, q * sw:q * sw + kw] += np.einsum("nc,coij->noij", x[:, :, p, q], w)
+    out = full[:, :, ph:full.shape[2] - ph, pw:full.shape[3] - pw]
+    return out if b is None else out + b.reshape(1, cout, 1, 1)
+
+
+def _conv2d_weight_loops(x, g, kernel_size, stride=1, padding=0):
+    """dw[:, :, i, j] = Σ_{n,p,q} g[n, o, p, q] · x̃[n, c, s·p + i, s·q + j], kernel offset by offset."""
+    (kh, kw), (sh, sw) = _conv.pair("", "", kernel_size, 1), _conv.pair("", "", stride, 1)
+    xp = _padded(x, _conv.pair("", "", padding, 0))
+    ho, wo = g.shape[2:]
+    dw = np.zeros((g.shape[1], x.shape[1], kh, kw))
+    for i in range(kh):
+        for j in range(kw):
+            dw[:, :, i, j] = np.einsum("nopq,ncpq->oc", g, xp[:, :, i:i + sh * (ho - 1) + 1:sh,
+                                                               j:j + sw * (wo - 1) + 1:sw])
+    return dw
+
+
+def _pool_loops(reduce, pad_value):
+    def pool(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+        kh, kw = _conv.pair("", "", kernel_size, 1)
+        sh, sw = (kh, kw) if stride is None else _conv.pair("", "", stride, 1)
+        padding = _conv.pair("", "", padding, 0)
+        xp = _padded(x, padding, pad_value)
+        real = _padded(np.ones(x.shape), padding)  # 1 on the image, 0 on the padding
+        ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+        out = np.zeros(x.shape[:2] + (ho, wo))
+        for p in range(ho):
+            for q in range(wo):
+                window = (slice(None), slice(None), slice(p * sh, p * sh + kh), slice(q * sw, q * sw + kw))
+                out[:, :, p, q] = reduce(xp[window], real[window], count_include_pad)
+        return out
+    return pool
+
+
+_max_pool2d_loops = _pool_loops(lambda window, real, _: window.max(axis=(2, 3)), -np.inf)
+_avg_pool2d_loops = _pool_loops(
+    lambda window, real, include: window.sum(axis=(2, 3)) / (real[0, 0].size if include else real[0, 0].sum()), 0.0)
+
+for _info in [
+    OpInfo("conv2d", F.conv2d, 3, ("real", "real", "real"), "conv2d", reference=_conv2d_loops),
+    OpInfo("conv2d_nobias", F.conv2d, 2, ("real", "real"), "conv2d", reference=_conv2d_loops),
+    OpInfo("conv_transpose2d", F.conv_transpose2d, 3, ("real", "real", "real"), "conv_transpose2d",
+           reference=_conv_transpose2d_loops),
+    OpInfo("conv_transpose2d_nobias", F.conv_transpose2d, 2, ("real", "real"), "conv_transpose2d",
+           reference=_conv_transpose2d_loops),
+    OpInfo("conv2d_weight", _conv.conv2d_weight, 2, ("real", "real"), "conv2d_weight",
+           reference=_conv2d_weight_loops),
+    OpInfo("max_pool2d", F.max_pool2d, 1, ("distinct",), "pool2d", smooth=False, reference=_max_pool2d_loops),
+    OpInfo("avg_pool2d", F.avg_pool2d, 1, ("real",), "pool2d", kwarg_choices={"count_include_pad": (True, False)},
+           reference=_avg_pool2d_loops),
+]:
+    register(_info)
+del _info
+
+
 # ----- edges the mutation score found unchecked (python -m benchmarks.mutation) ---------------
 # Each entry checks a behaviour the entries above never reach, and kills the
 # mutants (flipped operators in a vjp) that survived them.
@@ -433,6 +544,137 @@ for _info in [
            reference=np.lib.stride_tricks.sliding_window_view),
     OpInfo("index_put", lambda x, v, key: F.index_put(x, key, v), 2, ("real", "real"), "index_put",
            reference=_index_put_reference),
+]:
+    register(_info)
+del _info
+
+
+# ----- issue 11: more elementwise ops, activations, rounding, choices, reductions ---------------
+def _where(x: Tensor, y: Tensor, condition: np.ndarray) -> Tensor:
+    return F.where(condition, x, y)
+
+
+def _math_ufunc(f: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
+    """A Python math function applied element by element (references for erf, erfc)."""
+    elementwise = np.frompyfunc(f, 1, 1)
+    return lambda x: np.asarray(elementwise(x), dtype=np.float64)
+
+
+def _gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + _math_ufunc(math.erf)(x / np.sqrt(2)))
+
+
+def _moments(f: Callable[..., Any]) -> Callable[..., Any]:
+    return lambda x, axis=None, keepdims=False, ddof=0: f(x, axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def _norm_of_ties(x: Tensor, ord: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """‖[x, −x]‖ joined along the axis whose maximum (or minimum) the norm takes: every
+    candidate appears twice, so the chosen one is a tie of two (each copy gets half)."""
+    if isinstance(axis, tuple) or (axis is None and x.ndim == 2):  # a matrix norm: 1 compares columns, ∞ rows
+        rows, cols = axis if isinstance(axis, tuple) else (0, 1)
+        along = cols if ord in (1, -1) else rows
+    else:
+        along = 0 if axis is None else axis
+    return F.norm(F.concatenate([x, -x], axis=along), ord, axis=axis, keepdims=keepdims)
+
+
+_VECTOR_SMOOTH_ORDS = {"ord": (None, 2, 3, 1.5)}
+_VECTOR_KINKED_ORDS = {"ord": (1, np.inf, -np.inf, 0)}
+_MATRIX_KINKED_ORDS = {"ord": (1, -1, np.inf, -np.inf)}
+
+for _info in [
+    OpInfo("square", F.square, 1, ("real",), reference=np.square),
+    OpInfo("reciprocal", F.reciprocal, 1, ("nonzero",), reference=lambda x: 1 / x),
+    OpInfo("expm1", F.expm1, 1, ("real",), reference=np.expm1),
+    OpInfo("exp2", F.exp2, 1, ("real",), reference=lambda x: 2.0 ** x),
+    OpInfo("log2", F.log2, 1, ("positive",), reference=np.log2),
+    OpInfo("log10", F.log10, 1, ("positive",), reference=np.log10),
+    OpInfo("erf", F.erf, 1, ("real",), reference=_math_ufunc(math.erf)),
+    OpInfo("erfc", F.erfc, 1, ("real",), reference=_math_ufunc(math.erfc)),
+    OpInfo("tan", F.tan, 1, ("half_period",), reference=np.tan),
+    OpInfo("sinh", F.sinh, 1, ("real",), reference=np.sinh),
+    OpInfo("cosh", F.cosh, 1, ("real",), reference=np.cosh),
+    OpInfo("arcsin", F.arcsin, 1, ("inside_unit",), reference=np.arcsin),
+    OpInfo("arccos", F.arccos, 1, ("inside_unit",), reference=np.arccos),
+    OpInfo("arctan", F.arctan, 1, ("real",), reference=np.arctan),
+    OpInfo("arcsinh", F.arcsinh, 1, ("real",), reference=np.arcsinh),
+    OpInfo("arccosh", F.arccosh, 1, ("above_one",), reference=np.arccosh),
+    OpInfo("arctanh", F.arctanh, 1, ("inside_unit",), reference=np.arctanh),
+    OpInfo("hypot", F.hypot, 2, ("away_from_kinks", "real"), "broadcast", reference=np.hypot),
+    OpInfo("logaddexp", F.logaddexp, 2, ("real", "real"), "broadcast",
+           reference=lambda x, y: np.log(np.exp(x) + np.exp(y))),
+    OpInfo("logaddexp2", F.logaddexp2, 2, ("real", "real"), "broadcast",
+           reference=lambda x, y: np.log2(2.0 ** x + 2.0 ** y)),
+    OpInfo("softplus", F.softplus, 1, ("real",), reference=lambda x: np.log1p(np.exp(x))),
+    OpInfo("leaky_relu", F.leaky_relu, 1, ("away_from_kinks",), smooth=False,
+           kwarg_choices={"negative_slope": (0.01, 0.2, -0.5)},
+           reference=lambda x, negative_slope=0.01: np.where(x > 0, x, negative_slope * x)),
+    OpInfo("elu", F.elu, 1, ("away_from_kinks",), kwarg_choices={"alpha": (1.0, 0.5)},
+           reference=lambda x, alpha=1.0: np.where(x > 0, x, alpha * (np.exp(np.minimum(x, 0)) - 1))),
+    OpInfo("gelu", F.gelu, 1, ("real",), kwarg_choices={"approximate": ("none", "tanh")}, reference=_gelu),
+    OpInfo("sign", F.sign, 1, ("away_from_steps",), smooth=False, reference=np.sign),
+    OpInfo("floor", F.floor, 1, ("away_from_steps",), smooth=False, reference=np.floor),
+    OpInfo("ceil", F.ceil, 1, ("away_from_steps",), smooth=False, reference=np.ceil),
+    OpInfo("rint", F.rint, 1, ("away_from_steps",), smooth=False, reference=np.rint),
+    OpInfo("trunc", F.trunc, 1, ("away_from_steps",), smooth=False, reference=np.trunc),
+    OpInfo("round", F.round, 1, ("away_from_steps",), smooth=False, reference=np.round),
+    OpInfo("fmax", F.fmax, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.fmax),
+    OpInfo("fmin", F.fmin, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.fmin),
+    OpInfo("mod", F.mod, 2, ("away_from_steps", "divisors"), "broadcast", reference=np.mod),
+    OpInfo("clip", F.clip, 3, ("away_from_steps", "integers", "half_integers"), "broadcast", smooth=False,
+           reference=np.clip),
+    OpInfo("clip_numbers", F.clip, 1, ("away_from_steps",), smooth=False,
+           kwarg_choices={"a_min": (None, -2.0, 0), "a_max": (None, 1.0, 3)},
+           reference=lambda x, a_min=None, a_max=None: np.clip(x, a_min, a_max)),
+    OpInfo("where", _where, 2, ("real", "real"), "where",
+           reference=lambda x, y, condition: np.where(condition, x, y)),
+    OpInfo("min", F.min, 1, ("distinct",), "reduction", smooth=False, reference=_reduction(np.min)),
+    OpInfo("prod", F.prod, 1, ("exponent",), "reduction", reference=_reduction(np.prod)),
+    OpInfo("var", F.var, 1, ("real",), "moments", reference=_moments(np.var)),
+    OpInfo("std", F.std, 1, ("distinct",), "moments", reference=_moments(np.std)),
+    OpInfo("cumsum", F.cumsum, 1, ("real",), "cumulative", reference=lambda x, axis=None: np.cumsum(x, axis)),
+    OpInfo("cumprod", F.cumprod, 1, ("exponent",), "cumulative", reference=lambda x, axis=None: np.cumprod(x, axis)),
+    OpInfo("norm", F.norm, 1, ("away_from_kinks",), "vector_norm", kwarg_choices=_VECTOR_SMOOTH_ORDS,
+           reference=np.linalg.norm),
+    OpInfo("norm_kinked", F.norm, 1, ("superincreasing",), "vector_norm", smooth=False,
+           kwarg_choices=_VECTOR_KINKED_ORDS, reference=np.linalg.norm),
+    OpInfo("norm_frobenius", F.norm, 1, ("away_from_kinks",), "matrix_norm", kwarg_choices={"ord": (None, "fro")},
+           reference=np.linalg.norm),
+    OpInfo("norm_matrix_kinked", F.norm, 1, ("superincreasing_or_zero",), "matrix_norm", smooth=False,
+           kwarg_choices=_MATRIX_KINKED_ORDS, reference=np.linalg.norm),
+    # exact zeros: sign(0) = 0 (the central difference of |x| at 0 is 0 too), and ‖0‖ has gradient 0 (no 0/0)
+    OpInfo("norm_at_zero", F.norm, 1, ("superincreasing_or_zero",), "vector_norm", smooth=False,
+           kwarg_choices={"ord": (None, 1, 2, 3, np.inf, -np.inf)}, reference=np.linalg.norm),
+    # ties of two at the maximum (minimum): each copy gets half
+    OpInfo("norm_ties", _norm_of_ties, 1, ("superincreasing",), "vector_norm", smooth=False, single_node=False,
+           kwarg_choices={"ord": (np.inf, -np.inf)},
+           reference=lambda x, ord, axis=None, keepdims=False: np.linalg.norm(x, ord, axis, keepdims)),
+    OpInfo("norm_matrix_ties", _norm_of_ties, 1, ("superincreasing",), "matrix_norm", smooth=False,
+           single_node=False, kwarg_choices=_MATRIX_KINKED_ORDS,
+           reference=lambda x, ord, axis=None, keepdims=False: np.linalg.norm(x, ord, axis, keepdims)),
+]:
+    register(_info)
+del _info
+
+
+# ----- mutation survivors of the shape ops (benchmarks/mutation.py) ------------------------------------
+# Each entry reaches a case the entries above draw rarely or never.
+SHAPE_KINDS = MappingProxyType({
+    **SHAPE_KINDS,
+    "dot_many_axes": "N-d · M-d with nb from 26 to 32 and na + nb ≤ 34 (numpy's limit), sides mostly 1 "
+                     "(the letters dot's vjp gives b's axes run past the middle of the alphabet)",
+    "roll_axes": "a shape with sides 3 or 4, a shift per axis (axes may repeat), "
+                 "some axis' total shift neither 0 nor half its length",
+})
+
+for _info in [
+    # dot's vjp names b's axes by letters after a's: with many axes they reach the second half of the alphabet
+    OpInfo("dot_many_axes", F.dot, 2, ("real", "real"), "dot_many_axes", reference=np.dot),
+    # rolling back by −shift differs from rolling by shift unless 2·shift ≡ 0 (sides ≤ 2 never tell)
+    OpInfo("roll_axes", F.roll, 1, ("real",), "roll_axes", reference=np.roll),
 ]:
     register(_info)
 del _info

@@ -376,6 +376,48 @@ def index_put(draw: Draw, nargs: int) -> tuple[list, dict]:
     return [shape, v], {"key": key}
 
 
+# ----- cases the kinds above rarely or never draw (the mutation run's survivors) -------------------
+MAX_DOT_DIMS = 34  # na + nb: numpy's dot gives at most 32 axes (and takes at most 32 per operand)
+
+
+def _mostly_ones(draw: Draw, ndim: int, wide: int = 2) -> list:
+    """``ndim`` sides of 1 except up to ``wide`` of them of length 2 (a tiny array of many axes)."""
+    sides = [1] * ndim
+    for axis in draw(_st().lists(_st().integers(0, ndim - 1), max_size=wide, unique=True)):
+        sides[axis] = 2
+    return sides
+
+
+def dot_many_axes(draw: Draw, nargs: int) -> tuple[list, dict]:
+    """N-d · M-d with nb from 26 to 32 and na + nb up to MAX_DOT_DIMS: the letters
+    dot's vjp gives b's axes run past the middle of its 51-letter alphabet."""
+    st = _st()
+    nb = draw(st.integers(26, MAX_DOT_DIMS - 2))
+    na = draw(st.integers(1, MAX_DOT_DIMS - nb))
+    a, b = _mostly_ones(draw, na), _mostly_ones(draw, nb)
+    b[-2] = a[-1] = _side(draw)  # the contracted axis
+    return [tuple(a), tuple(b)], {}
+
+
+def roll_axes(draw: Draw, nargs: int) -> tuple[list, dict]:
+    """A shape with sides 3 or 4 and a shift per axis (axes may repeat): on at least
+    one axis the total shift is neither 0 nor half its length, where rolling
+    forward and rolling back differ."""
+    st = _st()
+    shape = tuple(draw(st.lists(st.integers(3, 4), min_size=1, max_size=3)))
+    axes = draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1, max_size=3))
+    shifts = [draw(st.integers(-5, 5)) for _ in axes]
+
+    def telling(axis: int) -> bool:
+        n = shape[axis]
+        total = sum(s for s, a in zip(shifts, axes) if a % len(shape) == axis % len(shape)) % n
+        return 2 * total % n != 0
+
+    if not any(telling(a) for a in axes):
+        shifts[0] += 1  # its axis' total moves from 0 (or n/2) to 1 (or n/2 + 1)
+    return [shape], {"shift": tuple(shifts), "axis": tuple(axes)}
+
+
 KINDS: dict[str, Callable] = {  # the descriptions are in autodiff.registry.SHAPE_KINDS
     "dot": dot,
     "same_size": same_size,
@@ -410,6 +452,8 @@ KINDS: dict[str, Callable] = {  # the descriptions are in autodiff.registry.SHAP
     "take_along_axis": take_along_axis,
     "sliding_window": sliding_window,
     "index_put": index_put,
+    "dot_many_axes": dot_many_axes,
+    "roll_axes": roll_axes,
 }
 
 

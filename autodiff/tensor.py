@@ -251,6 +251,12 @@ class Tensor(Node):
     def __rmatmul__(self, other: Any) -> Tensor:
         return apply(ops.matmul, lift(other, "matmul"), self)
 
+    def __mod__(self, other: Any) -> Tensor:
+        return apply(ops.mod, self, lift(other, "mod"))
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return apply(ops.mod, lift(other, "mod"), self)
+
     def __neg__(self) -> Tensor:
         return apply(ops.neg, self)
 
@@ -374,6 +380,43 @@ class Tensor(Node):
     def max(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
         return ops.max(self, axis, keepdims, **numpy_options)
 
+    def min(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
+        return ops.min(self, axis, keepdims, **numpy_options)
+
+    def prod(self, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+             **numpy_options: Any) -> Tensor:
+        return ops.prod(self, axis, dtype, out, keepdims, **numpy_options)
+
+    def var(self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0, keepdims: bool = False,
+            **numpy_options: Any) -> Tensor:
+        return ops.var(self, axis, dtype, out, ddof, keepdims, **numpy_options)
+
+    def std(self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0, keepdims: bool = False,
+            **numpy_options: Any) -> Tensor:
+        return ops.std(self, axis, dtype, out, ddof, keepdims, **numpy_options)
+
+    def cumsum(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Tensor:
+        return ops.cumsum(self, axis, dtype, out)
+
+    def cumprod(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Tensor:
+        return ops.cumprod(self, axis, dtype, out)
+
+    def clip(self, min: Any = None, max: Any = None, out: Any = None, **numpy_options: Any) -> Tensor:
+        return ops.clip(self, min, max, out, **numpy_options)
+
+    def round(self, decimals: int = 0, out: Any = None) -> Tensor:
+        return ops.round(self, decimals, out)
+
+    def argmax(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Array:
+        """Indices of the maxima: a numpy integer array, not a Tensor (indices have no gradient)."""
+        reject_numpy_options("argmax", {"out": out})
+        return np.argmax(self.data, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Array:
+        """Indices of the minima: a numpy integer array, not a Tensor (indices have no gradient)."""
+        reject_numpy_options("argmin", {"out": out})
+        return np.argmin(self.data, axis=axis, keepdims=keepdims)
+
     def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return ops.logsumexp(self, axis, keepdims)
 
@@ -425,7 +468,7 @@ class Tensor(Node):
     # ----- numpy's protocol ----------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """np.exp(t), ndarray * t, ...: the differentiable op, a plain array for the
-        piecewise-constant ufuncs (comparisons, sign, floor), or a TypeError."""
+        comparisons and tests (np.greater, np.isnan, ...), or a TypeError."""
         if method == "__call__":
             op = _UFUNCS.get(ufunc)
             if op is not None and not kwargs:
@@ -479,11 +522,11 @@ def _values(x: Any) -> Any:
 _NUMPY = ops.numpy_table()
 _UFUNCS = {f: op for f, op in _NUMPY.items() if isinstance(f, np.ufunc)}
 _FUNCTIONS = {f: op for f, op in _NUMPY.items() if not isinstance(f, np.ufunc)}
-# Piecewise-constant ufuncs: their derivative is 0 wherever it exists, so they give plain arrays.
+# Comparisons and tests: boolean results with no derivative, so they give plain arrays.
+# (sign, floor, ceil, rint and trunc are ops with a zero gradient: they give Tensors.)
 _CONSTANT_UFUNCS = frozenset({
-    np.sign, np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal, np.isfinite,
-    np.isnan, np.isinf, np.floor, np.ceil, np.rint, np.trunc, np.logical_and, np.logical_or, np.logical_not,
-    np.logical_xor, np.signbit})
+    np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal, np.isfinite,
+    np.isnan, np.isinf, np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.signbit})
 # Functions of a tensor's values with no derivative (shapes, indices, tests): plain results.
 _VALUE_FUNCTIONS = {f: True for f in (
     np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.count_nonzero,

@@ -168,6 +168,52 @@ def _away_from_zero(low: float, high: float) -> Any:
     return st.one_of(_floats(low, high), _floats(-high, -low))
 
 
+def _away_from_steps(shape: tuple, dtype: Any) -> Any:
+    """k + f with k an integer in [−10, 9] and f in [0.05, 0.45] or [0.55, 0.95]:
+    at least 0.05 from every integer and every half (floor, round, mod, ...)."""
+    st, hnp = _hypothesis()
+    whole = hnp.arrays(np.float64, shape, elements=st.integers(-10, 9).map(float))
+    fraction = arrays(shape, elements=st.one_of(_floats(0.05, 0.45), _floats(0.55, 0.95)))
+    return st.tuples(whole, fraction).map(lambda kf: np.asarray(kf[0] + kf[1], dtype=dtype))
+
+
+def _divisors(shape: tuple, dtype: Any) -> Any:
+    """±{0.5, 1, 2, 4}·(1 + u), |u| ≤ 0.001: for x from _away_from_steps, x/y stays
+    at least 0.01 from every integer (mod's jumps)."""
+    st, hnp = _hypothesis()
+    base = hnp.arrays(np.float64, shape, elements=st.sampled_from([0.5, 1.0, 2.0, 4.0, -0.5, -1.0, -2.0, -4.0]))
+    jitter = arrays(shape, elements=_floats(-1e-3, 1e-3))
+    return st.tuples(base, jitter).map(lambda bj: np.asarray(bj[0] * (1.0 + bj[1]), dtype=dtype))
+
+
+MAX_SUPERINCREASING = 12
+
+
+def _superincreasing(shape: tuple, dtype: Any, zeros: bool = False) -> Any:
+    """Random signs, magnitudes 3^k·(1 + 0.3u) (u in [0, 1], k = 0..n−1 in a drawn
+    order) scaled to at most 10: each magnitude exceeds the sum of all smaller ones,
+    so no |x| is near 0, no two are equal, and no two sums of distinct elements
+    are equal (no ties in the maxima of norms). With ``zeros``, some elements are
+    exactly 0 instead."""
+    st, hnp = _hypothesis()
+    n = int(np.prod(shape))
+    if n > MAX_SUPERINCREASING:
+        raise ValueError(f"domain superincreasing: at most {MAX_SUPERINCREASING} elements, got shape {shape}")
+
+    @st.composite
+    def draw(draw_: Callable) -> np.ndarray:
+        order = np.asarray(draw_(st.permutations(range(n))), dtype=np.float64)
+        jitter = draw_(arrays((n,), elements=_floats(0.0, 1.0)))
+        signs = draw_(hnp.arrays(np.float64, (n,), elements=st.sampled_from([-1.0, 1.0])))
+        magnitudes = 3.0 ** order * (1.0 + 0.3 * jitter) * (10.0 / (1.3 * 3.0 ** max(n - 1, 0)))
+        values = signs * magnitudes
+        if zeros:  # some elements exactly 0: the nonzero magnitudes stay superincreasing
+            values = np.where(draw_(hnp.arrays(np.bool_, (n,))), 0.0, values)
+        return np.asarray(values.reshape(shape), dtype=dtype)
+
+    return draw()
+
+
 def _ties_of_two(shape: tuple, dtype: Any) -> Any:
     """Values in about [−10, 10], at least 0.01 apart, some of them twice: ties
     of two elements, never three (a central difference across a tie of two gives
@@ -216,6 +262,15 @@ def domain_arrays(domain: Any, shape: tuple, dtype: Any = np.float64) -> Any:
         "onehot": lambda: class_labels(int(np.prod(shape[:-1])), shape[-1]).map(
             lambda y: one_hot(y, shape[-1], dtype).reshape(shape)),
         "probabilities": lambda: probability_vectors(shape, -1, dtype),
+        "half_period": lambda: arrays(shape, dtype, elements=_floats(-1.4, 1.4)),
+        "inside_unit": lambda: arrays(shape, dtype, elements=_floats(-0.95, 0.95)),
+        "above_one": lambda: arrays(shape, dtype, elements=_floats(1.05, 10.0)),
+        "away_from_steps": lambda: _away_from_steps(shape, dtype),
+        "integers": lambda: arrays(shape, dtype, elements=_hypothesis()[0].integers(-6, 6).map(float)),
+        "half_integers": lambda: arrays(shape, dtype, elements=_hypothesis()[0].integers(-6, 5).map(lambda k: k + 0.5)),
+        "divisors": lambda: _divisors(shape, dtype),
+        "superincreasing": lambda: _superincreasing(shape, dtype),
+        "superincreasing_or_zero": lambda: _superincreasing(shape, dtype, zeros=True),
         "well_conditioned": lambda: _well_conditioned(shape, dtype),
     }
     if domain not in table:
@@ -286,6 +341,37 @@ def _matmul_shapes(draw: Callable) -> list[tuple]:
     return [batch_a + (m, n), batch_b + (n, k)]
 
 
+def _image_shapes(draw: Callable, kind: str, nargs: int) -> tuple[list[tuple], dict]:
+    """Images (N, C, H, W) and the kernels, strides and paddings of the convolutions and pools:
+    small sizes (a few hundred elements), every combination of stride and padding, odd leftovers
+    of a stride included."""
+    st, _ = _hypothesis()
+    side = st.integers(1, 3)
+    n, c, o = draw(st.integers(1, 2)), draw(side), draw(side)
+    kernel, stride = (draw(side), draw(side)), (draw(side), draw(side))
+    if kind == "pool2d":  # padding at most half the kernel; stride None means the kernel's
+        padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
+    else:
+        padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    if kind == "conv_transpose2d":  # input (N, Cin, Hi, Wi), weight (Cin, Cout, kh, kw)
+        output_padding = tuple(draw(st.integers(0, s - 1)) for s in stride)
+        # the output (Hi − 1)·s − 2p + k + op must have at least one row and column
+        smallest = [max(1, -((k + op - 2 * p - 1) // s) + 1) for k, s, p, op in
+                    zip(kernel, stride, padding, output_padding)]
+        sizes = [draw(st.integers(low, low + 3)) for low in smallest]
+        shapes = [(n, c, *sizes), (c, o, *kernel), (o,)]
+        return shapes[:nargs], {"stride": stride, "padding": padding, "output_padding": output_padding}
+    sizes = [draw(st.integers(max(1, k - 2 * p), max(1, k - 2 * p) + 4)) for k, p in zip(kernel, padding)]
+    x = (n, c, *sizes)
+    if kind == "pool2d":
+        stride_kw = None if draw(st.booleans()) else stride
+        return [x], {"kernel_size": kernel, "stride": stride_kw, "padding": padding}
+    out = tuple((h + 2 * p - k) // s + 1 for h, p, k, s in zip(sizes, padding, kernel, stride))
+    if kind == "conv2d_weight":  # the input and the upstream gradient of a conv2d
+        return [x, (n, o, *out)], {"kernel_size": kernel, "stride": stride, "padding": padding}
+    return [x, (o, c, *kernel), (o,)][:nargs], {"stride": stride, "padding": padding}
+
+
 def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]:
     st, _ = _hypothesis()
     kind = info.shapes
@@ -296,6 +382,8 @@ def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]
     if kind in KINDS:
         drawn, kwargs = KINDS[kind](draw, info.nargs)
         return list(drawn), dict(kwargs)
+    if kind in ("conv2d", "conv_transpose2d", "conv2d_weight", "pool2d"):
+        return _image_shapes(draw, kind, info.nargs)
     if kind == "broadcast":
         return list(draw(broadcastable_shapes(info.nargs))), {}
     if kind == "matmul":
@@ -328,7 +416,40 @@ def _shapes_and_kwargs(draw: Callable, info: OpInfo) -> tuple[list[tuple], dict]
         return [source], {"shape": shape}
     if kind == "getitem":
         return same, {"key": _getitem_key(draw, shape)}
+    more = _more_shapes_and_kwargs(draw, kind, shape, info)
+    if more is not None:
+        return more
     raise ValueError(f"inputs_for: unknown shapes kind {kind!r} for op {info.name!r}")
+
+
+def _more_shapes_and_kwargs(draw: Callable, kind: str, shape: tuple, info: OpInfo) -> Any:
+    """The shape kinds of cumsum/cumprod, var/std, where and norm (None for another kind)."""
+    st, hnp = _hypothesis()
+    ndim = len(shape)
+    if kind == "cumulative":
+        return [shape], {"axis": draw(st.none() | st.integers(-ndim, ndim - 1)) if ndim else None}
+    if kind == "moments":
+        axis = draw(valid_axes(ndim))
+        reduced = range(ndim) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+        n = int(np.prod([shape[a] for a in reduced]))
+        return [shape], {"axis": axis, "keepdims": draw(st.booleans()), "ddof": draw(st.integers(0, min(n - 1, 2)))}
+    if kind == "where":
+        x_shape, y_shape, condition_shape = draw(broadcastable_shapes(3))
+        return [x_shape, y_shape], {"condition": draw(hnp.arrays(np.bool_, condition_shape))}
+    if kind in ("vector_norm", "matrix_norm"):
+        # at most 9 elements (the superincreasing domain's limit is 12)
+        n_dims = draw(st.integers(1 if kind == "vector_norm" else 2, 3))
+        sides = [draw(st.integers(1, 3 if n_dims <= 2 else 2)) for _ in range(n_dims)]
+        kwargs: dict = {"keepdims": draw(st.booleans())}
+        if kind == "vector_norm":
+            kwargs["axis"] = draw(st.none() | st.sampled_from([0, -1])) if n_dims == 1 else draw(
+                st.integers(-n_dims, n_dims - 1))
+        else:
+            pair = draw(st.permutations(range(n_dims)))[:2]
+            kwargs["axis"] = None if n_dims == 2 and draw(st.booleans()) else tuple(
+                a - n_dims if draw(st.booleans()) else a for a in pair)
+        return [tuple(sides)] * info.nargs, kwargs
+    return None
 
 
 def inputs_for(op_info: OpInfo | str, dtype: Any = np.float64) -> Any:

@@ -87,11 +87,26 @@ FLIPS: dict[type, type] = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div
 
 # Mutants that compute the same gradients as the original, so that no test can
 # kill them: (function, original expression, mutated expression) -> why.
-# The function is written as in the report: "<module path>:<qualified name>".
+# The function is written as in the report: "<module path>:<qualified name>"; an
+# expression the function writes more than once carries its " [k of n]" as well.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("autodiff/ops/losses.py:CrossEntropy.vjp", "-1", "1"):
         "y.sum(axis=-1) -> y.sum(axis=1): y is always (m, K) there (the call reshapes 1-D logits to one row, "
         "and labels become an (m, K) table), so axis 1 is the last axis.",
+    ("autodiff/ops/indexing.py:_written_last", "-1", "1"):
+        "np.full(shape, -1) -> np.full(shape, 1): the fill value of owner is never read: owner[key] is read "
+        "only at the positions the assignment owner[key] = order has just written.",
+    ("autodiff/ops/indexing.py:IndexPut.vjp", "np.ndim(raw(v)) - np.ndim(raw(gv))",
+     "np.ndim(raw(v)) + np.ndim(raw(gv))"):
+        "extra = nv + nt (nt = ndim of x[key]) only prepends more axes of length 1 to gv: the engine's "
+        "unbroadcast sums the leading 2·nt of its nv + 2·nt axes (nv + nt ones, then the first nt − nv axes of "
+        "x[key] when nt > nv, which it sums for the original too) and keeps the last nv, the original's gv "
+        "shape (1,)*(nv − nt) + x[key].shape or its last nv axes; when nv = nt = 0 neither reshapes.",
+    ("autodiff/ops/linalg.py:Dot.vjp", "na + nb - 3 [2 of 2]", "na + nb + 3"):
+        "_FREE[na + nb - 3] -> _FREE[na + nb + 3], the letter of b's last axis (and of the output's): numpy's "
+        "dot takes at most 32 axes per operand and gives at most 32 (na + nb ≤ 34), so the index is ≤ 37 < 51 "
+        "letters, and it names no other axis (a's are _FREE[:na - 1], b's leading ones _FREE[na - 1:na + nb - 3]): "
+        "the same contraction with one free axis renamed.",
 }
 
 
@@ -135,6 +150,7 @@ class Mutant:
     line: int
     original: str       # the expression as written
     mutated: str        # the expression after the flip
+    occurrence: str = ""  # " [k of n]" when the function writes the same expression n times (k: in source order)
 
     @property
     def location(self) -> str:
@@ -142,10 +158,10 @@ class Mutant:
 
     @property
     def allow_key(self) -> tuple[str, str, str]:
-        return (self.target.where, self.original, self.mutated)
+        return (self.target.where, self.original + self.occurrence, self.mutated)
 
     def describe(self) -> str:
-        return f"{self.location} ({self.target.qualname}): {self.original}  ->  {self.mutated}"
+        return f"{self.location} ({self.target.qualname}): {self.original}{self.occurrence}  ->  {self.mutated}"
 
 
 def _autodiff_modules() -> list[types.ModuleType]:
@@ -293,6 +309,15 @@ def mutants_of(target: Target) -> list[Mutant]:
         flipped = _Flip(key)
         mutated_node = flipped.visit(copy.deepcopy(node))
         found.append(Mutant(target, key, node.lineno, _text(node), _text(mutated_node)))
+    # the same flip of the same expression written twice (e.g. x[n - 1:n] and x[n - 1]): number them by
+    # their place in the source so that an allow-list entry names one of them
+    by_text: dict[tuple, list] = {}
+    for m in sorted(found, key=lambda m: m.key[1:3]):
+        by_text.setdefault((m.original, m.mutated), []).append(m)
+    for same in by_text.values():
+        if len(same) > 1:
+            for k, m in enumerate(same, 1):
+                m.occurrence = f" [{k} of {len(same)}]"
     return found
 
 

@@ -669,6 +669,139 @@ print('test accuracy above 0.85 after 3 epochs:', accuracy(X_test, y_test) > 0.8
 ]
 
 
+# ----------------------------------------------------------------------------------------
+NOTEBOOKS["08_cnn"] = [
+    md("""
+# 8. A convolutional network with `nn` and `optim`
+
+Images have a layout an MLP ignores: neighbouring pixels belong together. A convolution
+slides one small filter over the whole image, so the same few weights look for the same
+pattern everywhere. First one `Conv2d` layer, forward and backward, checked against a
+convolution written as plain loops in numpy; then a LeNet-style network trained on the
+bundled MNIST sample."""),
+    code(SETUP),
+    code("""
+import autodiff as ad
+from autodiff import data, nn, optim
+from models.datasets import load_mnist_sample, train_test_split_mnist
+
+mnist = load_mnist_sample()                      # 5,000 training and 1,000 test images, (n, 784) uint8
+X_train, X_test, y_train, y_test = train_test_split_mnist(mnist)
+X_train = (X_train / 255.0).reshape(-1, 1, 28, 28)  # pixels in [0, 1]; images (n, channels, height, width)
+X_test = (X_test / 255.0).reshape(-1, 1, 28, 28)
+y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+print('X_train.shape:', X_train.shape, ' X_test.shape:', X_test.shape)"""),
+    md("""
+## One convolution, forward and backward
+
+`nn.Conv2d(3, 4, 3)` holds $W$ (4 × 3 × 3 × 3: out channels, in channels, kernel height,
+kernel width) and $b$ (4,). With stride 1 and no padding, an input $X$ ($N$ × 3 × $H$ × $W$)
+gives $Y$ ($N$ × 4 × $(H-2)$ × $(W-2)$):
+
+$$Y_{n,o,y,x} = b_o + \\sum_{c,i,j} W_{o,c,i,j}\\, X_{n,c,y+i,x+j}$$
+
+(a cross-correlation, as in every deep-learning library). With $L = \\sum G \\odot Y$ for
+an upstream gradient $G = \\partial L / \\partial Y$, each weight meets every input pixel it
+slid over:
+
+$$\\frac{\\partial L}{\\partial W_{o,c,i,j}} = \\sum_{n,y,x} G_{n,o,y,x}\\, X_{n,c,y+i,x+j}, \\qquad
+\\frac{\\partial L}{\\partial b_o} = \\sum_{n,y,x} G_{n,o,y,x}, \\qquad
+\\frac{\\partial L}{\\partial X_{n,c,y+i,x+j}} \\mathrel{+}= \\sum_o G_{n,o,y,x}\\, W_{o,c,i,j}.$$
+
+Below, these formulas as loops, against `backward()`."""),
+    code("""
+def conv_loops(X, W, b):
+    \"\"\"Y[n, o, y, x] = b[o] + Σ_{c,i,j} W[o, c, i, j] X[n, c, y+i, x+j], one output pixel at a time.\"\"\"
+    N, C, H, Wd = X.shape
+    O, _, kh, kw = W.shape
+    Y = np.zeros((N, O, H - kh + 1, Wd - kw + 1))
+    for n in range(N):
+        for o in range(O):
+            for y in range(Y.shape[2]):
+                for x in range(Y.shape[3]):
+                    Y[n, o, y, x] = b[o] + np.sum(W[o] * X[n, :, y:y + kh, x:x + kw])
+    return Y
+
+def conv_grads_loops(X, W, G):
+    \"\"\"dL/dW, dL/db, dL/dX for L = Σ G ⊙ Y, from the closed forms above.\"\"\"
+    N, C, H, Wd = X.shape
+    O, _, kh, kw = W.shape
+    dW, db, dX = np.zeros_like(W), G.sum(axis=(0, 2, 3)), np.zeros_like(X)
+    for n in range(N):
+        for o in range(O):
+            for y in range(G.shape[2]):
+                for x in range(G.shape[3]):
+                    dW[o] += G[n, o, y, x] * X[n, :, y:y + kh, x:x + kw]
+                    dX[n, :, y:y + kh, x:x + kw] += G[n, o, y, x] * W[o]
+    return dW, db, dX
+
+nn.manual_seed(0)
+conv = nn.Conv2d(3, 4, 3)
+rng = np.random.default_rng(0)
+X = ad.Tensor(rng.normal(size=(2, 3, 7, 8)), requires_grad=True)
+G = rng.normal(size=(2, 4, 5, 6))                # an upstream gradient dL/dY
+
+Y = conv(X)
+ad.sum(Y * G).backward()                         # so that dL/dY = G
+W, b = conv.weight.data, conv.bias.data
+dW, db, dX = conv_grads_loops(X.data, W, G)
+errors = {'Y': np.abs(Y.data - conv_loops(X.data, W, b)).max(), 'dL/dW': np.abs(conv.weight.grad - dW).max(),
+          'dL/db': np.abs(conv.bias.grad - db).max(), 'dL/dX': np.abs(X.grad - dX).max()}
+print('Y.shape:', Y.shape)
+for name, error in errors.items():
+    print(f'{name:6s} largest difference from the loops: {error:.1e}')
+print('all agree to 1e-10:', all(error < 1e-10 for error in errors.values()))"""),
+    md("""
+## The model
+
+LeNet's layout, with ReLU and max-pooling: two convolutions (5 × 5 filters) each followed
+by a 2 × 2 max-pool, then three linear layers:
+
+28 × 28 → conv (6 filters, padding 2) → 6 × 28 × 28 → pool → 6 × 14 × 14 → conv (16 filters)
+→ 16 × 10 × 10 → pool → 16 × 5 × 5 → flatten → 400 → 120 → 84 → 10."""),
+    code("""
+nn.manual_seed(0)
+model = nn.Sequential(
+    nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(),
+    nn.Linear(400, 120), nn.ReLU(),
+    nn.Linear(120, 84), nn.ReLU(),
+    nn.Linear(84, 10))
+print(model)
+print('parameters:', sum(p.data.size for p in model.parameters()))
+with ad.no_grad():
+    x = ad.Tensor(X_train[:1])
+    for layer in model:
+        x = layer(x)
+        print(f'{type(layer).__name__:10s} -> {x.shape}')"""),
+    md("""
+## Training
+
+To keep the notebook quick: two epochs on the first 2,000 training images, mini-batches
+of 32, Adam. (`examples/cnn_mnist.py` trains the same network on the full data set.)"""),
+    code("""
+opt = optim.Adam(model.parameters(), lr=3e-3)
+n_train = 2000
+loader = data.DataLoader(X_train[:n_train], y_train[:n_train], batch_size=32, shuffle=True, seed=0)
+
+def accuracy(X, y):
+    with ad.no_grad():
+        return np.mean(model(X).data.argmax(axis=1) == y)
+
+for epoch in range(2):
+    total = 0.0
+    for X_batch, y_batch in loader:
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(X_batch), y_batch)
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(y_batch)
+    print(f'epoch {epoch}: mean loss {total / n_train:.4f}, test accuracy {accuracy(X_test, y_test):.3f}')"""),
+    code("""
+print('test accuracy above 0.85 after 2 epochs:', accuracy(X_test, y_test) > 0.85)"""),
+]
+
 def build(out_dir: Path = HERE) -> list[Path]:
     written = []
     for name, cells in NOTEBOOKS.items():

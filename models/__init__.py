@@ -1,4 +1,5 @@
-"""The lecture's models (logistic and softmax regression) and datasets, built on autodiff.
+"""The lecture's models (logistic and softmax regression), a multi-layer perceptron, and datasets,
+built on autodiff.
 
     >>> from models import LogisticRegression, SoftmaxRegression, load_model
     >>> from models.datasets import load_iris
@@ -7,9 +8,10 @@ from typing import Any
 
 from .exceptions import DivergenceError
 from .linear import LogisticRegression, SoftmaxRegression
+from .mlp import MLPClassifier
 from .persistence import load_model, save_model
 
-__all__ = ["LogisticRegression", "SoftmaxRegression", "load_model", "save_model", "NotFittedError",
+__all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier", "load_model", "save_model", "NotFittedError",
            "DivergenceError", "ConvergenceWarning", "DataConversionWarning"]
 
 

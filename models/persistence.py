@@ -1,10 +1,13 @@
 """Save and load fitted models as .npz files, without pickle.
 
-The file is a zip archive of five .npy entries: the fitted arrays
-(``coef_``, ``intercept_``, ``classes_``, ``loss_curve_``) and one JSON
-string, ``metadata`` (the format name and version, the package version, the
-class name, the constructor parameters and the scalar attributes). String
-class labels are stored as a numpy unicode array, never as objects.
+The file is a zip archive of .npy entries: one JSON string, ``metadata``
+(the format name and version, the package version, the class name, the
+constructor parameters and the scalar attributes), and the fitted arrays:
+``coef_``, ``intercept_``, ``classes_``, ``loss_curve_`` for the linear models;
+``classes_``, ``loss_curve_``, ``validation_scores_`` (empty without early
+stopping) and one ``coefs_<k>`` and ``intercepts_<k>`` per layer k for an
+MLPClassifier, whose ``hidden_layer_sizes`` is read off the layers' shapes.
+String class labels are stored as a numpy unicode array, never as objects.
 
     model.save("iris.npz")
     model = models.load_model("iris.npz")
@@ -41,8 +44,7 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "save_model", "load_mod
 
 FORMAT = "autodiff.models"
 FORMAT_VERSION = 1
-_ARRAYS = ("coef_", "intercept_", "classes_", "loss_curve_")
-_ENTRIES = ("metadata",) + _ARRAYS
+_LINEAR_ARRAYS = ("coef_", "intercept_", "classes_", "loss_curve_")
 
 #: Largest array a model file may hold, in bytes (a float64 model of 100
 #: classes and a million features is 800 MB); checked from the .npy header.
@@ -51,6 +53,8 @@ MAX_ARRAY_BYTES = 1 << 30
 MAX_METADATA_CHARS = 1 << 16
 #: Deepest nesting of the metadata JSON: the top object and its "params" object.
 MAX_METADATA_DEPTH = 2
+#: Most layers an MLPClassifier file may hold (each is two zip entries).
+MAX_LAYERS = 1000
 _MAX_NPY_HEADER = 4096  # bytes; numpy writes 128 or so
 
 _HEADER_SIZE_LIMIT = "max_header_size" in inspect.signature(np.lib.format.read_array_header_1_0).parameters
@@ -58,11 +62,31 @@ _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 _CHUNK = 1 << 20
 
-# dtype kinds accepted per entry (b bool, i/u integers, f floats, U/S strings)
-_KINDS = {"metadata": "U", "coef_": "f", "intercept_": "f", "classes_": "biufUS", "loss_curve_": "f"}
-_NDIMS = {"metadata": 0, "coef_": 2, "intercept_": 1, "classes_": 1, "loss_curve_": 1}
+# dtype kinds accepted per entry (b bool, i/u integers, f floats, U/S strings); an MLP's
+# coefs_<k> and intercepts_<k> take those of coefs_ and intercepts_
+_KINDS = {"metadata": "U", "coef_": "f", "intercept_": "f", "classes_": "biufUS", "loss_curve_": "f",
+          "coefs_": "f", "intercepts_": "f", "validation_scores_": "f"}
+_NDIMS = {"metadata": 0, "coef_": 2, "intercept_": 1, "classes_": 1, "loss_curve_": 1,
+          "coefs_": 2, "intercepts_": 1, "validation_scores_": 1}
 _REQUIRED_METADATA = ("format", "format_version", "class", "params", "n_features_in_", "n_iter_")
 _OPTIONAL_METADATA = ("package_version",)
+# the scalar attributes of an MLPClassifier, besides n_features_in_ and n_iter_
+_MLP_METADATA = ("n_layers_", "t_", "best_loss_", "best_validation_score_")
+
+
+def _kind(field: str) -> str:
+    """The key of a field in _KINDS and _NDIMS: coefs_3 -> coefs_."""
+    stem = field.rstrip("0123456789")
+    return stem if stem in ("coefs_", "intercepts_") and stem != field else field
+
+
+def _array_fields(metadata: dict[str, Any]) -> tuple[str, ...]:
+    """The array entries of a model file, from its (checked) metadata."""
+    if metadata["class"] != "MLPClassifier":
+        return _LINEAR_ARRAYS
+    layers = range(metadata["n_layers_"] - 1)
+    return (("classes_", "loss_curve_", "validation_scores_") + tuple(f"coefs_{k}" for k in layers)
+            + tuple(f"intercepts_{k}" for k in layers))
 
 
 class ModelFileError(ValueError):
@@ -72,7 +96,8 @@ class ModelFileError(ValueError):
 
 def _model_classes() -> dict[str, type]:
     from .linear import LogisticRegression, SoftmaxRegression
-    return {cls.__name__: cls for cls in (LogisticRegression, SoftmaxRegression)}
+    from .mlp import MLPClassifier
+    return {cls.__name__: cls for cls in (LogisticRegression, SoftmaxRegression, MLPClassifier)}
 
 
 # ----- saving ------------------------------------------------------------------------------
@@ -148,24 +173,37 @@ def _sync_folder(folder: Path) -> None:
 
 
 def save_model(model: Any, path: str | os.PathLike[str]) -> None:
-    """Write a fitted LogisticRegression or SoftmaxRegression to ``path`` (.npz
-    contents, exactly this name). The previous file at ``path`` survives any
-    failure: the new one is written aside and renamed over it when complete."""
+    """Write a fitted LogisticRegression, SoftmaxRegression or MLPClassifier to
+    ``path`` (.npz contents, exactly this name). The previous file at ``path``
+    survives any failure: the new one is written aside and renamed over it when complete."""
     from autodiff import __version__
     check_is_fitted(model, "save")
     name = type(model).__name__
     if name not in _model_classes():
         raise ValueError(f"cannot save a {name}: only {sorted(_model_classes())} are supported")
+    mlp = name == "MLPClassifier"
+    params = model.get_params()
+    if mlp:  # the layers' shapes say it
+        params.pop("hidden_layer_sizes")
     metadata = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "package_version": str(__version__),
         "class": name,
-        "params": {k: _json_param(k, v) for k, v in model.get_params().items()},
+        "params": {k: _json_param(k, v) for k, v in params.items()},
         "n_features_in_": int(model.n_features_in_), "n_iter_": int(model.n_iter_),
     }
-    entries = {"metadata": np.array(json.dumps(metadata, allow_nan=False)),
-               "coef_": np.asarray(model.coef_), "intercept_": np.asarray(model.intercept_),
-               "classes_": _label_array(np.asarray(model.classes_)),
-               "loss_curve_": np.asarray(model.loss_curve_, dtype=np.float64)}
+    arrays: dict[str, np.ndarray] = {"classes_": _label_array(np.asarray(model.classes_)),
+                                     "loss_curve_": np.asarray(model.loss_curve_, dtype=np.float64)}
+    if mlp:
+        metadata.update({"n_layers_": int(model.n_layers_), "t_": int(model.t_),
+                         "best_loss_": _json_param("best_loss_", model.best_loss_),
+                         "best_validation_score_": _json_param("best_validation_score_",
+                                                               model.best_validation_score_)})
+        arrays["validation_scores_"] = np.asarray(model.validation_scores_ or [], dtype=np.float64)
+        arrays.update({f"coefs_{k}": np.asarray(W) for k, W in enumerate(model.coefs_)})
+        arrays.update({f"intercepts_{k}": np.asarray(b) for k, b in enumerate(model.intercepts_)})
+    else:
+        arrays.update({"coef_": np.asarray(model.coef_), "intercept_": np.asarray(model.intercept_)})
+    entries = {"metadata": np.array(json.dumps(metadata, allow_nan=False)), **arrays}
     _replace_atomically(Path(path), lambda file: _write_archive(file, entries))
 
 
@@ -184,18 +222,22 @@ class _Reader:
 
     # -- the zip directory
     def entries(self, archive: zipfile.ZipFile, file_size: int) -> dict[str, zipfile.ZipInfo]:
+        """Every entry by field name (without .npy), metadata first, each a field some
+        model has and checked as a zip entry; which fields this model needs is checked
+        by ``expect`` once the metadata is read."""
         names = [info.filename for info in archive.infolist()]
         duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
         if duplicates:
             raise self.foreign(f"the archive holds {duplicates} more than once")
-        wanted = {f"{name}.npy": name for name in _ENTRIES}
-        missing = [f"{name}.npy" for name in _ENTRIES if f"{name}.npy" not in names]
-        if missing:
-            raise self.foreign(f"missing entries {missing} (it holds {sorted(names)[:10]})")
-        extra = sorted(set(names) - set(wanted))
-        if extra:
-            raise self.foreign(f"unexpected entries {extra[:10]}")
-        infos = {wanted[info.filename]: info for info in archive.infolist()}
+        if "metadata.npy" not in names:
+            raise self.foreign(f"missing entries ['metadata.npy'] (it holds {sorted(names)[:10]})")
+        if len(names) > 2 * MAX_LAYERS + 4:
+            raise self.foreign(f"{len(names)} entries; a model file has at most {2 * MAX_LAYERS + 4}")
+        others = sorted(n for n in names if not n.endswith(".npy") or _kind(n[:-len(".npy")]) not in _KINDS)
+        if others:
+            raise self.foreign(f"unexpected entries {others[:10]}")
+        infos = {info.filename[:-len(".npy")]: info for info in archive.infolist()}
+        infos = {"metadata": infos.pop("metadata"), **infos}
         for field, info in infos.items():
             if info.flag_bits & 0x1:
                 raise self.fail(field, "the entry is encrypted")
@@ -212,6 +254,15 @@ class _Reader:
                                        f"{MAX_ARRAY_BYTES} a model array may have")
         return infos
 
+    def expect(self, infos: dict[str, zipfile.ZipInfo], fields: tuple[str, ...]) -> None:
+        """The archive holds exactly the metadata and ``fields``."""
+        missing = [f"{field}.npy" for field in fields if field not in infos]
+        if missing:
+            raise self.foreign(f"missing entries {missing} (it holds {sorted(infos)[:10]})")
+        extra = sorted(f"{name}.npy" for name in set(infos) - set(fields) - {"metadata"})
+        if extra:
+            raise self.foreign(f"unexpected entries {extra[:10]}")
+
     # -- one .npy header
     def header(self, archive: zipfile.ZipFile, field: str,
                info: zipfile.ZipInfo) -> tuple[tuple[int, ...], bool, np.dtype, int]:
@@ -224,8 +275,8 @@ class _Reader:
         self.check_dtype(field, dtype)
         if any(d < 0 for d in shape):
             raise self.fail(field, f"negative dimension in shape {shape}")
-        if len(shape) != _NDIMS[field]:
-            raise self.fail(field, f"expected a {_NDIMS[field]}-d array, the header says shape {shape}")
+        if len(shape) != _NDIMS[_kind(field)]:
+            raise self.fail(field, f"expected a {_NDIMS[_kind(field)]}-d array, the header says shape {shape}")
         nbytes = math.prod(shape) * dtype.itemsize
         if nbytes > MAX_ARRAY_BYTES:
             raise self.fail(field, f"the header says shape {shape} of {dtype}: {nbytes} bytes, more than "
@@ -266,9 +317,10 @@ class _Reader:
             raise self.fail(field, f"structured dtype {dtype} is not allowed")
         if dtype.itemsize == 0:
             raise self.fail(field, f"dtype {dtype} has items of 0 bytes")
-        if dtype.kind not in _KINDS[field] or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
+        kinds = _KINDS[_kind(field)]
+        if dtype.kind not in kinds or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
             allowed = {"U": "a unicode string", "f": "float32 or float64",
-                       "biufUS": "booleans, integers, floats or strings"}[_KINDS[field]]
+                       "biufUS": "booleans, integers, floats or strings"}[kinds]
             raise self.fail(field, f"dtype {dtype} ({dtype.kind!r}) is not allowed: expected {allowed}")
         if field == "metadata" and dtype.itemsize // 4 > MAX_METADATA_CHARS:
             raise self.fail(field, f"{dtype.itemsize // 4} characters, more than the "
@@ -362,15 +414,19 @@ def _parse_metadata(reader: _Reader, array: np.ndarray) -> dict[str, Any]:
     missing = [k for k in _REQUIRED_METADATA if k not in metadata]
     if missing:
         raise reader.fail("metadata", f"missing fields {missing}")
-    unknown = sorted(set(metadata) - set(_REQUIRED_METADATA) - set(_OPTIONAL_METADATA))
-    if unknown:
-        raise reader.fail("metadata", f"unknown fields {unknown}")
-    if "package_version" in metadata and not isinstance(metadata["package_version"], str):
-        raise reader.fail("metadata.package_version", f"expected a string, got {metadata['package_version']!r}")
     name = metadata["class"]
     classes = _model_classes()
     if not isinstance(name, str) or name not in classes:
         raise reader.fail("metadata.class", f"unknown model class {name!r}; expected one of {sorted(classes)}")
+    own = _MLP_METADATA if name == "MLPClassifier" else ()
+    missing = [k for k in own if k not in metadata]
+    if missing:
+        raise reader.fail("metadata", f"missing fields {missing}")
+    unknown = sorted(set(metadata) - set(_REQUIRED_METADATA) - set(_OPTIONAL_METADATA) - set(own))
+    if unknown:
+        raise reader.fail("metadata", f"unknown fields {unknown}")
+    if "package_version" in metadata and not isinstance(metadata["package_version"], str):
+        raise reader.fail("metadata.package_version", f"expected a string, got {metadata['package_version']!r}")
     for key, low in (("n_features_in_", 1), ("n_iter_", 0)):
         value = metadata[key]
         if not _is_int(value) or value < low:
@@ -384,12 +440,33 @@ def _parse_metadata(reader: _Reader, array: np.ndarray) -> dict[str, Any]:
             raise reader.fail(f"metadata.params.{key}", f"not a parameter of {name} (its parameters: {known})")
         if value is not None and not isinstance(value, (bool, int, float, str)):
             raise reader.fail(f"metadata.params.{key}", f"expected a number, a string or null, got {value!r}")
+    if own:
+        if "hidden_layer_sizes" in params:
+            raise reader.fail("metadata.params.hidden_layer_sizes", "is not stored: the shapes of coefs_<k> give it")
+        _check_mlp_metadata(reader, metadata)
     return metadata
 
 
-def _build(reader: _Reader, metadata: dict[str, Any]) -> Any:
+def _check_mlp_metadata(reader: _Reader, metadata: dict[str, Any]) -> None:
+    """An MLPClassifier's scalar attributes: types and ranges (their agreement with
+    early_stopping is checked once the parameters are)."""
+    layers, seen = metadata["n_layers_"], metadata["t_"]
+    if not _is_int(layers) or not 2 <= layers <= MAX_LAYERS + 1:
+        raise reader.fail("metadata.n_layers_", f"expected an integer in [2, {MAX_LAYERS + 1}], got {layers!r}")
+    if not _is_int(seen) or seen < 0:
+        raise reader.fail("metadata.t_", f"expected an integer >= 0, got {seen!r}")
+    for key in ("best_loss_", "best_validation_score_"):
+        value = metadata[key]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise reader.fail(f"metadata.{key}", f"expected a number or null, got {value!r}")
+
+
+def _build(reader: _Reader, metadata: dict[str, Any],
+           headers: dict[str, tuple[tuple[int, ...], bool, np.dtype, int]]) -> Any:
     """The model with the file's parameters, checked as ``fit`` would check them."""
-    name, params = metadata["class"], metadata["params"]
+    name, params = metadata["class"], dict(metadata["params"])
+    if name == "MLPClassifier":  # the width of every layer but the output one
+        params["hidden_layer_sizes"] = tuple(headers[f"coefs_{k}"][0][1] for k in range(metadata["n_layers_"] - 2))
     model = _model_classes()[name](**params)
     try:
         model._check_params()
@@ -402,6 +479,12 @@ def _build(reader: _Reader, metadata: dict[str, Any]) -> Any:
     seed = params.get("random_state")
     if seed is not None and not _is_int(seed):
         raise reader.fail("metadata.params.random_state", f"expected an integer or null, got {seed!r}")
+    if name == "MLPClassifier":
+        early = model.early_stopping
+        for key, wanted in (("best_loss_", not early), ("best_validation_score_", early)):
+            if (metadata[key] is not None) != wanted:
+                raise reader.fail(f"metadata.{key}", f"expected {'a number' if wanted else 'null'} with "
+                                                     f"early_stopping={early}, got {metadata[key]!r}")
     return model
 
 
@@ -410,6 +493,9 @@ def _check_shapes(reader: _Reader, metadata: dict[str, Any],
                   headers: dict[str, tuple[tuple[int, ...], bool, np.dtype, int]]) -> None:
     """Shapes and dtypes agree with each other and with the metadata (from the
     headers, before any array is read)."""
+    if metadata["class"] == "MLPClassifier":
+        _check_mlp_shapes(reader, metadata, headers)
+        return
     (n_classes,) = headers["classes_"][0]
     binary = metadata["class"] == "LogisticRegression"
     if binary and n_classes != 2:
@@ -430,12 +516,45 @@ def _check_shapes(reader: _Reader, metadata: dict[str, Any],
         raise reader.fail("coef_", f"dtype {coef_dtype}, but the parameter dtype is {wanted!r}")
 
 
+def _check_mlp_shapes(reader: _Reader, metadata: dict[str, Any],
+                      headers: dict[str, tuple[tuple[int, ...], bool, np.dtype, int]]) -> None:
+    """Each layer maps the previous one's width to its own: n_features_in_ → hidden
+    sizes → 1 (two classes) or one output per class; one dtype throughout."""
+    (n_classes,) = headers["classes_"][0]
+    if n_classes < 2:
+        raise reader.fail("classes_", f"a classifier has at least 2 classes, the file has {n_classes}")
+    layers = metadata["n_layers_"] - 1
+    widths = [metadata["n_features_in_"]] + [headers[f"coefs_{k}"][0][1] for k in range(layers - 1)]
+    widths.append(1 if n_classes == 2 else n_classes)
+    dtype = headers["coefs_0"][2].newbyteorder("=")
+    for k in range(layers):
+        for field, shape in ((f"coefs_{k}", (widths[k], widths[k + 1])), (f"intercepts_{k}", (widths[k + 1],))):
+            if headers[field][0] != shape:
+                raise reader.fail(field, f"shape {headers[field][0]}, expected {shape} (layer widths {widths} "
+                                         f"for n_features_in_ = {widths[0]} and {n_classes} classes)")
+            if headers[field][2].newbyteorder("=") != dtype:
+                raise reader.fail(field, f"dtype {headers[field][2]} differs from coefs_0's {dtype}")
+    n_iter = metadata["n_iter_"]
+    if headers["loss_curve_"][0] != (n_iter,):
+        raise reader.fail("loss_curve_", f"{headers['loss_curve_'][0][0]} values, one per epoch: "
+                                         f"n_iter_ = {n_iter}")
+    scores = n_iter if metadata["params"].get("early_stopping", False) else 0
+    if headers["validation_scores_"][0] != (scores,):
+        raise reader.fail("validation_scores_", f"{headers['validation_scores_'][0][0]} values, expected {scores} "
+                                                "(one per epoch with early_stopping, else none)")
+
+
 def _check_values(reader: _Reader, arrays: dict[str, np.ndarray]) -> None:
-    for field in ("coef_", "intercept_", "loss_curve_"):
+    for field in arrays:
+        if field == "classes_":
+            continue
         bad = ~np.isfinite(arrays[field])
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise reader.fail(field, f"{arrays[field][index]} at index {index}; a fitted model's values are finite")
+    scores = arrays.get("validation_scores_")
+    if scores is not None and ((scores < 0) | (scores > 1)).any():
+        raise reader.fail("validation_scores_", "accuracies lie in [0, 1]")
     classes = arrays["classes_"]
     if classes.dtype.kind == "f" and not np.isfinite(classes).all():
         raise reader.fail("classes_", "a class label is NaN or infinite")
@@ -456,12 +575,14 @@ def _read(reader: _Reader, path: str | os.PathLike[str]) -> tuple[dict[str, Any]
         try:
             with zipfile.ZipFile(file) as archive:
                 infos = reader.entries(archive, file_size)
-                headers = {field: reader.header(archive, field, infos[field]) for field in _ENTRIES}
+                headers = {field: reader.header(archive, field, infos[field]) for field in infos}
                 metadata = _parse_metadata(reader, reader.data(archive, "metadata", infos["metadata"],
                                                                headers["metadata"]))
-                model = _build(reader, metadata)
+                fields = _array_fields(metadata)
+                reader.expect(infos, fields)
+                model = _build(reader, metadata, headers)
                 _check_shapes(reader, metadata, headers)
-                arrays = {field: reader.data(archive, field, infos[field], headers[field]) for field in _ARRAYS}
+                arrays = {field: reader.data(archive, field, infos[field], headers[field]) for field in fields}
         except ModelFileError:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
@@ -480,8 +601,19 @@ def load_model(path: str | os.PathLike[str]) -> Any:
     """
     reader = _Reader(path)
     metadata, model, arrays = _read(reader, path)
-    model.coef_, model.intercept_ = arrays["coef_"], arrays["intercept_"]
+    if metadata["class"] == "MLPClassifier":
+        layers = metadata["n_layers_"] - 1
+        model.coefs_ = [arrays[f"coefs_{k}"] for k in range(layers)]
+        model.intercepts_ = [arrays[f"intercepts_{k}"] for k in range(layers)]
+        model.n_layers_, model.t_ = metadata["n_layers_"], metadata["t_"]
+        model.n_outputs_ = model.coefs_[-1].shape[1]
+        model.out_activation_ = "logistic" if model.n_outputs_ == 1 else "softmax"
+        model.best_loss_, model.best_validation_score_ = metadata["best_loss_"], metadata["best_validation_score_"]
+        model.validation_scores_ = arrays["validation_scores_"].tolist() if model.early_stopping else None
+    else:
+        model.coef_, model.intercept_ = arrays["coef_"], arrays["intercept_"]
     model.classes_ = arrays["classes_"]
-    model.n_features_in_, model.n_iter_ = metadata["n_features_in_"], metadata["n_iter_"]
+    model.n_iter_ = metadata["n_iter_"]
     model.loss_curve_ = arrays["loss_curve_"].tolist()
+    model.n_features_in_ = metadata["n_features_in_"]  # last: the model counts as fitted from here on
     return model

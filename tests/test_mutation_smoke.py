@@ -72,3 +72,10 @@ def test_an_equivalent_mutant_is_reported_not_counted(targets, capsys):
     survivor = mutation.mutants_of(targets["Neg.vjp"])[0]
     assert mutation.report([mutation.Outcome(survivor, killed=False)], 0.0) == 1
     assert "SURVIVOR: autodiff/ops/arithmetic.py:" in capsys.readouterr().out
+
+
+def test_an_expression_written_twice_is_numbered(targets):
+    # Dot.vjp writes na + nb - 3 twice (a slice end, then an index): the allow-list must name one
+    mutants = mutation.mutants_of(targets["Dot.vjp"])
+    twice = [m.allow_key[1] for m in mutants if m.original == "na + nb - 3" and m.mutated == "na + nb + 3"]
+    assert twice == ["na + nb - 3 [1 of 2]", "na + nb - 3 [2 of 2]"]

@@ -31,6 +31,9 @@ EXPECTED = {
                             "dL/db = Σ G:  True", "dL/dX = G W:  True", "agree to 1e-6: True",
                             "out.weight     (10, 64)", "[hidden: Linear]", "epoch 2: mean loss",
                             "test accuracy above 0.85 after 3 epochs: True"],
+    "08_cnn": ["X_train.shape: (5000, 1, 28, 28)", "Y.shape: (2, 4, 5, 6)", "all agree to 1e-10: True",
+               "parameters: 61706", "MaxPool2d  -> (1, 16, 5, 5)", "epoch 1: mean loss",
+               "test accuracy above 0.85 after 2 epochs: True"],
 }
 
 

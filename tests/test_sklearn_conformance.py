@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import LogisticRegression, SoftmaxRegression
+from models import LogisticRegression, MLPClassifier, SoftmaxRegression
 from models.base import Classifier
 from models.datasets import load_iris
 from models.validation import check_number
@@ -63,8 +63,8 @@ class NearestMean(Classifier):
 # every check (the API does not depend on the number of iterations).
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*does not inherit from `sklearn.base.BaseEstimator`")
-    _CHECKS = parametrize_with_checks([LogisticRegression(max_iter=500), SoftmaxRegression(), NearestMean()],
-                                      **_OPTIONS)
+    _CHECKS = parametrize_with_checks([LogisticRegression(max_iter=500), SoftmaxRegression(), NearestMean(),
+                                       MLPClassifier(learning_rate_init=0.01, max_iter=50, random_state=0)], **_OPTIONS)
 
 
 @pytest.mark.filterwarnings("ignore::models.exceptions.ConvergenceWarning")  # tiny data, few epochs: expected
@@ -76,6 +76,7 @@ def test_check_estimator(estimator, check):
 def test_no_check_is_expected_to_fail():
     assert LogisticRegression()._sklearn_expected_failures == {}
     assert SoftmaxRegression()._sklearn_expected_failures == {}
+    assert MLPClassifier()._sklearn_expected_failures == {}
 
 
 def test_the_base_gives_a_new_classifier_the_shared_checks():

@@ -206,10 +206,16 @@ def test_numpy_ufuncs_dispatch_to_ops():
         out = ufunc(t)
         assert isinstance(out, Tensor) and out.requires_grad
         np.testing.assert_array_equal(out.data, ufunc(a))
-    # piecewise-constant ufuncs give plain arrays
-    s = np.sign(Tensor([-2.0, 0.0, 3.0]))
-    assert type(s) is np.ndarray
-    np.testing.assert_array_equal(s, [-1.0, 0.0, 1.0])
+    # piecewise-constant ufuncs are ops with a zero gradient: the graph stays connected
+    x = Tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    for ufunc in (np.sign, np.floor, np.ceil, np.rint, np.trunc):
+        s = ufunc(x)
+        assert isinstance(s, Tensor) and s.requires_grad
+        np.testing.assert_array_equal(s.data, ufunc(x.data))
+    (np.sign(x) * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [-1.0, 0.0, 1.0])  # d(sign(x)·x)/dx = sign(x): only the product's path
+    # comparisons and tests still give plain boolean arrays
+    assert type(np.greater(x, 0.0)) is np.ndarray and type(np.isnan(x)) is np.ndarray
 
 
 def test_shape_methods():

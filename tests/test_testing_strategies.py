@@ -105,6 +105,11 @@ def _check_domain(domain, a, info):
         "away_from_kinks": np.abs(a) >= 9e-4, "probabilities": a > 0, "onehot": (a == 0) | (a == 1),
         "distinct": np.abs(a) <= 10.5, "ties": np.abs(a) <= 10.5, "wide": np.abs(a) <= 1000,
         "zeros_or_away": (a == 0) | ((np.abs(a) >= 9e-4) & (np.abs(a) <= 10)),
+        "half_period": np.abs(a) <= 1.4, "inside_unit": np.abs(a) <= 0.95, "above_one": (a >= 1.05) & (a <= 10),
+        "away_from_steps": _distance_to_grid(a, 0.5) >= 0.0499, "integers": (a == np.round(a)) & (np.abs(a) <= 6),
+        "half_integers": (a - 0.5 == np.round(a - 0.5)) & (np.abs(a) <= 5.5),
+        "divisors": np.isin(np.abs(np.round(a, 1)), [0.5, 1.0, 2.0, 4.0]) & (_distance_to_grid(a, 0.5) <= 0.0041),
+        "superincreasing": np.abs(a) >= 1e-3, "superincreasing_or_zero": (a == 0) | (np.abs(a) >= 1e-3),
     }
     if domain == "well_conditioned":  # square, strictly diagonally dominant: far from singular
         assert a.ndim >= 2 and a.shape[-1] == a.shape[-2], (info.name, a.shape)
@@ -116,14 +121,24 @@ def _check_domain(domain, a, info):
         assert counts.max() <= (1 if domain == "distinct" else 2), f"{info.name}: {domain} violated by {a}"
         if values.size > 1:
             assert np.min(np.diff(values)) >= 0.0099
+    if domain.startswith("superincreasing"):  # each nonzero magnitude exceeds the sum of all smaller ones
+        m = np.sort(np.abs(a[a != 0]))
+        assert np.all(m[1:] > np.cumsum(m)[:-1]) and np.all(m <= 10.0 + 1e-5), f"{info.name}: {a}"
     if domain in ("probabilities", "onehot"):
         np.testing.assert_allclose(a.sum(axis=-1), 1.0, rtol=1e-5)
+
+
+def _distance_to_grid(a, step):
+    """How far each element is from the nearest multiple of step."""
+    return np.abs(a - step * np.round(a / step))
 
 
 def test_every_domain_is_tested_here():
     assert set(DOMAINS) == {"real", "exponent", "positive", "nonzero", "unit_open", "unit_interval",
                             "away_from_kinks", "distinct", "labels", "onehot", "probabilities",
-                            "zeros_or_away", "ties", "wide", "well_conditioned"}
+                            "zeros_or_away", "ties", "wide",
+                            "half_period", "inside_unit", "above_one", "away_from_steps", "integers", "half_integers",
+                            "divisors", "superincreasing", "superincreasing_or_zero", "well_conditioned"}
 
 
 @pytest.mark.parametrize("domain, shape, wanted", [

@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from .. import functions as F
-from ..functions import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, log_softmax,
-                         relu, sigmoid, softmax, tanh)
+from ..functions import (avg_pool2d, binary_cross_entropy, binary_cross_entropy_with_logits, conv2d,
+                         conv_transpose2d, cross_entropy, log_softmax, max_pool2d, relu, sigmoid, softmax, tanh)
 from ..tensor import Tensor
 from ._random import as_generator
 
-__all__ = ["linear", "flatten", "dropout", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
+__all__ = ["linear", "flatten", "dropout", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "batch_norm",
+           "relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss", "l1_loss", "huber_loss"]
 
@@ -61,6 +62,46 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> T
         return x * 0.0
     keep = as_generator(rng, "dropout").random(x.shape) >= p
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray | None, weight: Any = None,
+               bias: Any = None, training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (axis 1) of x (N, C, ...) and scale and shift it by weight and bias (C,).
+
+    training: by the mean and biased variance of the batch (over every axis but 1); the
+    running statistics, if given, move towards them by ``momentum`` (the variance's unbiased
+    version, as PyTorch). Otherwise by running_mean and running_var (PyTorch's argument order)."""
+    shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    if len(shape) < 2:
+        raise ValueError(f"batch_norm: the input must have a channel axis (N, C, ...), got shape {shape}")
+    channels = (1, shape[1]) + (1,) * (len(shape) - 2)  # a (C,) vector broadcast along axis 1
+    axes = (0,) + tuple(range(2, len(shape)))
+    if training:
+        n = math.prod(shape) // shape[1]
+        if n < 2:
+            raise ValueError(f"batch_norm: training needs more than one value per channel to estimate a "
+                             f"variance, got an input of shape {shape}")
+        mean = F.mean(x, axis=axes, keepdims=True)
+        centred = x - mean
+        var = F.mean(centred * centred, axis=axes, keepdims=True)
+        normalised = centred / F.sqrt(var + eps)
+        if running_mean is not None and running_var is not None:
+            running_mean *= 1.0 - momentum
+            running_mean += momentum * mean.data.reshape(-1)
+            running_var *= 1.0 - momentum
+            running_var += momentum * var.data.reshape(-1) * (n / (n - 1))
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
+        # copies, so that the graph never holds the buffers, which training updates in place
+        mean_array = np.array(running_mean).reshape(channels)
+        inverse = 1.0 / np.sqrt(np.asarray(running_var).reshape(channels) + eps)
+        normalised = (x - mean_array) * inverse
+    if weight is not None:
+        normalised = normalised * F.reshape(weight, channels)
+    if bias is not None:
+        normalised = normalised + F.reshape(bias, channels)
+    return normalised
 
 
 def check_probability(who: str, p: Any) -> None:

@@ -31,8 +31,8 @@ class Linear(Module):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.weight = Parameter(np.zeros((self.out_features, self.in_features)), dtype=dtype)
-        self.bias = Parameter(np.zeros(self.out_features), dtype=dtype) if bias else None
+        self.weight = Parameter(np.zeros((self.out_features, self.in_features), dtype), dtype=dtype)
+        self.bias = Parameter(np.zeros(self.out_features, dtype), dtype=dtype) if bias else None
         self.reset_parameters(rng)
 
     def reset_parameters(self, rng: Any = None) -> None:

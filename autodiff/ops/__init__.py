@@ -11,6 +11,13 @@ from .reductions import logsumexp, max, mean, sum
 from .shape import broadcast_to, getitem, reshape, swapaxes, transpose
 from .softmax import log_softmax, softmax
 from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy
+from .exp_log import erf, erfc, exp2, expm1, log2, log10, reciprocal, square
+from .trig import arccos, arccosh, arcsin, arcsinh, arctan, arctanh, cosh, hypot, sinh, tan
+from .activations import elu, gelu, leaky_relu, logaddexp, logaddexp2, softplus
+from .piecewise import ceil, clip, floor, fmax, fmin, mod, rint, round, sign, trunc, where
+from .statistics import min, std, var
+from .products import cumprod, cumsum, prod
+from .norms import norm
 # linear algebra and shapes (issue 11)
 from .einsum import einsum
 from .linalg import det, dot, inner, inv, kron, outer, slogdet, solve, tensordot, vdot
@@ -21,6 +28,7 @@ from .joining import (array_split, column_stack, concatenate, dsplit, dstack, hs
                       vstack)
 from .indexing import index_put, take, take_along_axis
 from .windows import sliding_window_view
+from .conv import avg_pool2d, conv2d, conv2d_weight, conv_transpose2d, max_pool2d
 
 __all__ = ["Op", "apply", "lift", "inside_vjp", "OP_CLASSES", "instances", "numpy_table"]
 

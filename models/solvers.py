@@ -49,7 +49,7 @@ from . import exceptions
 from .exceptions import DivergenceError
 
 __all__ = ["SOLVERS", "MINI_BATCH_SOLVERS", "DIVERGENCE_FACTOR", "DivergenceError", "TrainResult",
-           "GradientDescent", "Momentum", "Adam", "make_optimizer", "minimize"]
+           "make_optimizer", "minimize"]
 
 SOLVERS = ("gd", "sgd", "momentum", "adam", "lbfgs")
 MINI_BATCH_SOLVERS = ("sgd", "momentum", "adam")
@@ -71,74 +71,30 @@ class TrainResult:
     message: str = ""  # why the solver stopped (L-BFGS: scipy's message)
 
 
-# ----- optimizers: in-place updates of .data from .grad ---------------------------------
-class GradientDescent:
-    """``p ← p − lr·∇p`` (full batch for "gd", one mini-batch for "sgd")."""
+# ----- optimizers: autodiff.optim's, one implementation of each rule ------------------------
+class _StepAndClear:
+    """An autodiff.optim optimizer whose step also clears the gradients (the loop
+    below builds a fresh loss and calls backward once per step)."""
 
-    def __init__(self, params: Sequence[Tensor], learning_rate: float):
-        self.params = list(params)
-        self.learning_rate = learning_rate
-
-    def step(self) -> None:
-        lr = self.learning_rate
-        for p in self.params:
-            p.data -= lr * p.grad
-            p.grad = None
-
-
-class Momentum(GradientDescent):
-    """Heavy-ball momentum: ``v ← μ·v − lr·∇p``, ``p ← p + v``."""
-
-    def __init__(self, params: Sequence[Tensor], learning_rate: float, momentum: float = 0.9):
-        super().__init__(params, learning_rate)
-        self.momentum = momentum
-        self.velocity = [np.zeros_like(p.data) for p in self.params]
+    def __init__(self, optimizer: Any):
+        self.optimizer = optimizer
 
     def step(self) -> None:
-        lr, mu = self.learning_rate, self.momentum
-        for p, v in zip(self.params, self.velocity):
-            v *= mu
-            v -= lr * p.grad
-            p.data += v
-            p.grad = None
-
-
-class Adam(GradientDescent):
-    """Adam: bias-corrected running means of the gradient and of its square."""
-
-    def __init__(self, params: Sequence[Tensor], learning_rate: float, beta1: float = 0.9,
-                 beta2: float = 0.999, epsilon: float = 1e-8):
-        super().__init__(params, learning_rate)
-        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
-        self.m = [np.zeros_like(p.data) for p in self.params]
-        self.v = [np.zeros_like(p.data) for p in self.params]
-        self.t = 0
-
-    def step(self) -> None:
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        step = self.learning_rate * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
-        for p, m, v in zip(self.params, self.m, self.v):
-            g = p.grad
-            m *= b1
-            m += (1.0 - b1) * g
-            v *= b2
-            v += (1.0 - b2) * (g * g)
-            denominator = np.sqrt(v)
-            denominator += self.epsilon
-            p.data -= step * (m / denominator)
-            p.grad = None
+        self.optimizer.step()
+        self.optimizer.zero_grad()
 
 
 def make_optimizer(solver: str, params: Sequence[Tensor], learning_rate: float,
-                   momentum: float = 0.9) -> GradientDescent:
-    """The optimizer object of a first-order solver name."""
+                   momentum: float = 0.9) -> _StepAndClear:
+    """The optimizer of a first-order solver name: "gd"/"sgd" ``p ← p − lr·∇p``;
+    "momentum" heavy-ball momentum; "adam" Adam with its usual betas and eps."""
+    from autodiff import optim
     if solver in ("gd", "sgd"):
-        return GradientDescent(params, learning_rate)
+        return _StepAndClear(optim.SGD(params, lr=learning_rate))
     if solver == "momentum":
-        return Momentum(params, learning_rate, momentum)
+        return _StepAndClear(optim.SGD(params, lr=learning_rate, momentum=momentum))
     if solver == "adam":
-        return Adam(params, learning_rate)
+        return _StepAndClear(optim.Adam(params, lr=learning_rate, betas=(0.9, 0.999), eps=1e-8))
     raise ValueError(f"unknown first-order solver {solver!r}; choose one of {SOLVERS[:-1]}")
 
 

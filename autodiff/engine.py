@@ -162,17 +162,6 @@ def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
     _last_write[0] = number
 
 
-def release(node: "Node") -> None:
-    """Free what ``node`` saved for its backward and unlock the arrays it held."""
-    node.a0 = _FREED
-    node.a1 = node.more = None
-    node.saved = None
-    held = node.locked
-    if held is not None:
-        node.locked = None
-        _unlock(held)
-
-
 # ----- nodes ----------------------------------------------------------------------------
 class Node:
     """A value of a computation; the Tensor class builds on it.
@@ -512,7 +501,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             else:
                 inputs, arrays = node.more
                 input_grads = op.vjp(node, g, node, *inputs) if create_graph else op.plain_vjp(node, g, node.data, *arrays)
-            if not retain_graph:  # free what the node saved (release(), inlined)
+            if not retain_graph:  # free what the node saved, and give back the arrays it held
                 node.a0 = _FREED
                 node.a1 = node.more = None
                 node.saved = None

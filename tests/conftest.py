@@ -10,6 +10,8 @@
 """
 import os
 
+import pytest
+
 from hypothesis import HealthCheck, settings
 
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -20,3 +22,30 @@ settings.register_profile("default", max_examples=25, deadline=None, suppress_he
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=250)
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
+
+
+@pytest.fixture
+def flip_each_byte(tmp_path):
+    """``sweep(model, stride, same)``: save ``model``, invert every ``stride``-th byte
+    of the file in turn, and load each altered file. Each must raise a
+    ModelFileError that starts with the file's path, or load a model for which
+    ``same(loaded)`` holds (a byte the format ignores). Fewer than a fifth may load."""
+    def sweep(model, stride, same):
+        from models import load_model
+        from models.persistence import ModelFileError
+        model.save(tmp_path / "good.npz")
+        good = (tmp_path / "good.npz").read_bytes()
+        path = tmp_path / "flipped.npz"
+        offsets = range(0, len(good), stride)
+        loaded = 0
+        for i in offsets:
+            path.write_bytes(good[:i] + bytes([good[i] ^ 0xFF]) + good[i + 1:])
+            try:
+                other = load_model(path)
+            except ModelFileError as error:
+                assert str(error).startswith(f"{path}: ")
+                continue
+            loaded += 1
+            same(other)
+        assert loaded < len(offsets) // 5
+    return sweep

@@ -430,23 +430,11 @@ def test_softmax_average_must_be_boolean(softmax, tmp_path):
 
 
 @pytest.mark.parametrize("stride", [4, pytest.param(1, marks=pytest.mark.slow)])  # every 4th byte; all with -m slow
-def test_every_flipped_byte_fails_cleanly_or_changes_nothing(logistic, tmp_path, stride):
+def test_every_flipped_byte_fails_cleanly_or_changes_nothing(logistic, flip_each_byte, stride):
     """Each byte of a saved file inverted in turn: a ModelFileError naming the
     file, or (a byte the format ignores, e.g. a timestamp) the same model."""
-    logistic.save(tmp_path / "good.npz")
-    good = (tmp_path / "good.npz").read_bytes()
-    path = tmp_path / "flipped.npz"
-    loaded = 0
-    offsets = range(0, len(good), stride)
-    for i in offsets:
-        path.write_bytes(good[:i] + bytes([good[i] ^ 0xFF]) + good[i + 1:])
-        try:
-            model = load_model(path)
-        except ModelFileError as error:
-            assert str(error).startswith(f"{path}: ")
-            continue
-        loaded += 1
+    def same(model):
         np.testing.assert_array_equal(model.coef_, logistic.coef_)
         np.testing.assert_array_equal(model.classes_, logistic.classes_)
         assert model.get_params() == logistic.get_params() and model.loss_curve_ == logistic.loss_curve_
-    assert loaded < len(offsets) // 5
+    flip_each_byte(logistic, stride, same)

@@ -94,6 +94,9 @@ class _FixedAxisJoin(Concatenate):
 
     axis_of = 0
 
+    def join(self, arrays, axis):  # numpy's function of the op's own name chooses the axis
+        return getattr(np, self.numpy[0])(arrays)
+
     def joined_shapes(self, arrays, axis):
         return [self.expand(a).shape for a in arrays]
 
@@ -102,9 +105,6 @@ class HStack(_FixedAxisJoin):
     """y = the inputs side by side along axis 1 (axis 0 for 1-d inputs).   dL/dx_k = the slice of g that x_k filled."""
 
     name, numpy = "hstack", ("hstack",)
-
-    def join(self, arrays, axis):
-        return np.hstack(arrays)
 
     def forward(self, ctx, *arrays, axis):  # the axis depends on the inputs: 0 for vectors
         return super().forward(ctx, *arrays, axis=0 if np.ndim(arrays[0]) <= 1 else 1)
@@ -118,9 +118,6 @@ class VStack(_FixedAxisJoin):
     name, numpy = "vstack", ("vstack",)
     axis_of = 0
 
-    def join(self, arrays, axis):
-        return np.vstack(arrays)
-
     expand = staticmethod(np.atleast_2d)
 
 
@@ -130,9 +127,6 @@ class DStack(_FixedAxisJoin):
     name, numpy = "dstack", ("dstack",)
     axis_of = 2
 
-    def join(self, arrays, axis):
-        return np.dstack(arrays)
-
     expand = staticmethod(np.atleast_3d)
 
 
@@ -141,9 +135,6 @@ class ColumnStack(_FixedAxisJoin):
 
     name, numpy = "column_stack", ("column_stack",)
     axis_of = 1
-
-    def join(self, arrays, axis):
-        return np.column_stack(arrays)
 
     @staticmethod
     def expand(a):

@@ -114,7 +114,7 @@ def is_anomaly_enabled() -> bool:
 
 # ----- read-only locks on the arrays a live graph saved from outside it -----------------
 _LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that hold it read-only
-# Re-entrant: a node's __del__ can run inside a locked section (a garbage
+# Re-entrant: a _Hold's __del__ can run inside a locked section (a garbage
 # collection set off by an allocation there) and unlock its own arrays. Each
 # count is read and written back with no allocation of a tracked object in
 # between, so such a nested unlock never interleaves with one count's update.
@@ -132,6 +132,24 @@ def _unlock(arrays: Sequence[np.ndarray]) -> None:
                 del _LOCKS[key]
                 _WRITTEN.pop(key, None)
                 a.setflags(write=True)
+
+
+class _Hold:
+    """The arrays from outside the graph that one node holds read-only. It is
+    the node's only object with a finalizer: when backward frees the node, or
+    the node dies with its graph unused, the arrays are given back."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, arrays: tuple):
+        self.arrays = arrays
+
+    def release(self) -> None:
+        arrays, self.arrays = self.arrays, ()
+        if arrays:
+            _unlock(arrays)
+
+    __del__ = release
 
 
 def is_locked(array: np.ndarray) -> bool:
@@ -196,10 +214,6 @@ class Node:
     retains_grad: bool
     locked: Any
 
-    def __del__(self) -> None:  # a graph dropped without backward gives its arrays back
-        if self.locked is not None:
-            _unlock(self.locked)
-
     def _init_node(self) -> None:
         self.grad = None
         self.requires_grad = False
@@ -243,6 +257,12 @@ _FREED = object()  # in a0: the node's saved values were freed (or it records no
 _NEEDS_1 = ((False,), (True,))
 _NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
+# What an op's vjp reads of its inputs' values (``Op.reads``): the engine holds
+# read-only only the outside arrays that a gradient will be computed from.
+READS_NONE = 0   # no values, only shapes (+, −, sums, means, reshapes)
+READS_OTHER = 1  # of two inputs, each one's gradient reads the other's value (x·y, A @ B)
+READS_ALL = 2    # every input (the default)
+
 # The class of the nodes that apply makes: the Tensor module registers itself here.
 node_class: Any = Node
 
@@ -255,90 +275,117 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     ``ctx`` is the output node itself: forward may keep what its vjp needs in
     ``ctx.saved``. This is the per-node cost of every forward, so it is kept lean.
     """
-    n = len(inputs)
-    arrays: tuple
+    node = object.__new__(node_class)
+    node.saved = None
     needs: tuple
-    if n == 2:  # the common arities without a loop
-        x, y = inputs
-        x_is, y_is = isinstance(x, Node), isinstance(y, Node)
-        arrays = (x.data if x_is else x, y.data if y_is else y)
-        needs = _NEEDS_2[x_is and x.requires_grad][y_is and y.requires_grad]
-    elif n == 1:
-        x = inputs[0]
-        if isinstance(x, Node):
-            arrays, needs = (x.data,), _NEEDS_1[x.requires_grad]
+    if len(inputs) == 2:  # the common arities first, without a loop
+        x0, x1 = inputs
+        if isinstance(x0, Node):
+            a0, r0 = x0.data, x0.requires_grad
         else:
-            arrays, needs = inputs, _NEEDS_1[False]
+            a0, r0 = x0, False
+        if isinstance(x1, Node):
+            a1, r1 = x1.data, x1.requires_grad
+        else:
+            a1, r1 = x1, False
+        needs = node.needs = _NEEDS_2[r0][r1]
+        try:
+            out = op.forward(node, a0, a1, **params) if params else op.forward(node, a0, a1)
+        except (ValueError, IndexError, TypeError) as error:
+            raise type(error)(describe_error(op, (a0, a1), error, params)) from None
+        record = (r0 or r1) and MODES.grad_enabled
+        if record:
+            node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
+    elif len(inputs) == 1:
+        x0 = inputs[0]
+        if isinstance(x0, Node):
+            a0, r0 = x0.data, x0.requires_grad
+        else:
+            a0, r0 = x0, False
+        needs = node.needs = _NEEDS_1[r0]
+        try:
+            out = op.forward(node, a0, **params) if params else op.forward(node, a0)
+        except (ValueError, IndexError, TypeError) as error:
+            raise type(error)(describe_error(op, (a0,), error, params)) from None
+        record = r0 and MODES.grad_enabled
+        if record:
+            node.x0, node.a0 = x0, a0
     else:
         arrays = tuple([x.data if isinstance(x, Node) else x for x in inputs])
-        needs = tuple([isinstance(x, Node) and x.requires_grad for x in inputs])
-    node = object.__new__(node_class)
-    node.locked = None  # first: __del__ reads it, also when forward raises
-    node.needs = needs
-    node.saved = None
-    try:
-        out = op.forward(node, *arrays, **params) if params else op.forward(node, *arrays)
-    except (ValueError, IndexError, TypeError) as error:
-        raise type(error)(describe_error(op, arrays, error, params)) from None
-    if type(out) is not np.ndarray:  # numpy turns 0-d results into scalars
+        needs = node.needs = tuple([isinstance(x, Node) and x.requires_grad for x in inputs])
+        try:
+            out = op.forward(node, *arrays, **params)
+        except (ValueError, IndexError, TypeError) as error:
+            raise type(error)(describe_error(op, arrays, error, params)) from None
+        record = True in needs and MODES.grad_enabled
+        if record:
+            node.a0 = None
+            node.more = (inputs, arrays)
+    if type(out) is not np.ndarray and not (record and isinstance(out, np.generic)):
+        # numpy gives 0-d results as scalars. A recorded node keeps them so: they
+        # cannot change (nothing to guard) and their arithmetic is ten times
+        # cheaper than a 0-d array's. Results made with no graph become 0-d
+        # arrays, which can be updated in place.
         out = np.asarray(out)
     node.data = out
     node.grad = None
     node.name = None
     node.number = _next_number()
     node.retains_grad = False
-    modes = MODES
-    if modes.detect_anomaly:
-        check_forward(op, arrays, out)
-    if True in needs and modes.grad_enabled:
-        node.requires_grad = True
-        node.op = op
-        node.stamp = _last_write[0]
-        # What the graph holds is read-only: its own output for good, and the
-        # arrays from outside it (leaves' data, numpy constants) while this node lives.
-        if n == 2:
-            x0, x1 = inputs
-            a0, a1 = arrays
-            node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
-            if out is not a0 and out is not a1:
-                out.setflags(write=False)
-            if ((type(a0) is np.ndarray and (x0 is a0 or x0.op is None))
-                    or (type(a1) is np.ndarray and (x1 is a1 or x1.op is None))):
-                _hold_outside(node, inputs, arrays)
-        elif n == 1:
-            x0 = node.x0 = inputs[0]
-            a0 = node.a0 = arrays[0]
-            if out is not a0:
-                out.setflags(write=False)
-            if type(a0) is np.ndarray and (x0 is a0 or x0.op is None):
-                _hold_outside(node, inputs, arrays)
-        else:
-            node.a0 = None
-            node.more = (inputs, arrays)
-            if all(out is not a for a in arrays):
-                out.setflags(write=False)
-            _hold_outside(node, inputs, arrays)
-    else:
+    node.locked = None
+    if MODES.detect_anomaly:
+        check_forward(op, node.args if record else [raw(x) for x in inputs], out)
+    if not record:
         node.requires_grad = False
         node.op = None
         node.needs = ()
         node.a0 = _FREED
         node.saved = None
         node.stamp = 0
+        return node
+    node.requires_grad = True
+    node.op = op
+    node.stamp = _last_write[0]
+    # What the graph holds is read-only: every op's output for good (an op never
+    # returns an array it did not make, except an input unchanged), and, while
+    # this node lives, the arrays from outside the graph (a leaf's data, a numpy
+    # constant) that its vjp will read.
+    n = len(needs)
+    if type(out) is np.ndarray:  # (a numpy scalar cannot change); an input returned unchanged is not ours to lock
+        if n == 2:
+            if out is not a0 and out is not a1:
+                out.setflags(write=False)
+        elif n == 1:
+            if out is not a0:
+                out.setflags(write=False)
+        elif all(out is not a for a in arrays):
+            out.setflags(write=False)
+    reads = op.reads
+    if not reads:
+        return node
+    if n == 2:
+        hold0 = type(a0) is np.ndarray and (x0 is a0 or x0.op is None) and (reads == READS_ALL or r1)
+        hold1 = type(a1) is np.ndarray and (x1 is a1 or x1.op is None) and (reads == READS_ALL or r0)
+        if hold0 or hold1:
+            _hold(node, (a0,) if not hold1 else (a1,) if not hold0 else (a0, a1))
+    elif n == 1:
+        if type(a0) is np.ndarray and (x0 is a0 or x0.op is None):
+            _hold(node, (a0,))
+    else:
+        _hold(node, tuple([a for x, a in zip(inputs, arrays) if type(a) is np.ndarray and (x is a or x.op is None)]))
     return node
 
 
-def _hold_outside(node: Node, inputs: tuple, arrays: tuple) -> None:
-    """Hold read-only, while ``node`` lives, the input arrays that come from
-    outside the graph (a leaf's data, a numpy constant); an array that was
-    read-only to begin with is not ours to hold. Counted: several nodes may
-    hold one array, and the last to go makes it writable again (``_unlock``)."""
+def _hold(node: Node, arrays: tuple) -> None:
+    """Hold ``arrays`` (from outside the graph) read-only while ``node`` lives;
+    an array that was read-only to begin with is not ours to hold. Counted:
+    several nodes may hold one array, and the last to go makes it writable
+    again (``_unlock``)."""
     held: tuple = ()
+    out = node.data
     with _LOCKS_GUARD:
-        for x, a in zip(inputs, arrays):
-            if type(a) is not np.ndarray or not (x is a or x.op is None) or a is node.data:
-                continue
-            if any(a is h for h in held):
+        for a in arrays:
+            if a is out or any(a is h for h in held):
                 continue
             key = id(a)
             count = _LOCKS.get(key)
@@ -351,7 +398,7 @@ def _hold_outside(node: Node, inputs: tuple, arrays: tuple) -> None:
                 continue
             held += (a,)
     if held:
-        node.locked = held
+        node.locked = _Hold(held)
 
 
 def describe_error(op: Any, arrays: Sequence[Any], error: Exception, params: dict) -> str:
@@ -408,14 +455,16 @@ class ModifiedInPlaceError(RuntimeError):
 
 
 def _check_writes(node: Node) -> None:
-    """Raise if an array that ``node`` holds was written in place after it was recorded."""
+    """Raise if an array that ``node``'s vjp reads was written in place after it was recorded."""
     stamp = node.stamp
     if _WRITTEN.get(id(node.data), 0) > stamp:
         raise ModifiedInPlaceError(
             f"backward: the output of {node.op.name} was changed in place after it was computed, so the "
             "gradient would be wrong; change a copy, or compute the graph again after the change")
+    reads, needs = node.op.reads, node.needs
     for k, (x, a) in enumerate(zip(node.inputs, node.args or ())):
-        if type(a) is np.ndarray and _WRITTEN.get(id(a), 0) > stamp:
+        read = reads == READS_ALL or (reads == READS_OTHER and needs[1 - k])
+        if read and type(a) is np.ndarray and _WRITTEN.get(id(a), 0) > stamp:
             who = (repr(x.name) if isinstance(x, Node) and x.name else
                    f"a {'tensor' if isinstance(x, Node) else 'numpy array'} of shape {a.shape}")
             raise ModifiedInPlaceError(
@@ -506,8 +555,8 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 node.a1 = node.more = None
                 node.saved = None
                 if node.locked is not None:
-                    held, node.locked = node.locked, None
-                    _unlock(held)
+                    node.locked.release()
+                    node.locked = None
             for x, needed, gx in zip(inputs, needs, input_grads):
                 if not needed or gx is None:
                     continue

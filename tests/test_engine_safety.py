@@ -114,7 +114,8 @@ def test_an_in_place_update_between_forward_and_backward_is_named_at_backward():
 
 def test_a_graph_kept_alive_does_not_block_updates_only_its_own_backward():
     w = Tensor([1.0, 2.0], requires_grad=True)
-    kept = (w * 3.0).sum()  # e.g. an evaluation built with gradients on
+    kept = (w * w * 3.0).sum()  # e.g. an evaluation built with gradients on: its vjp reads w
+    linear = (w * 3.0).sum()  # its gradient, 3, does not read w's values
     loss = (w * w).sum()
     loss.backward()
     with ad.no_grad():
@@ -122,6 +123,24 @@ def test_a_graph_kept_alive_does_not_block_updates_only_its_own_backward():
     np.testing.assert_allclose(w.data, [0.8, 1.6])
     with pytest.raises(RuntimeError, match="changed in place"):
         kept.backward()
+    w.grad = None
+    linear.backward()  # exact: the write changed nothing this graph computes its gradient from
+    np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+
+
+def test_only_the_inputs_a_vjp_reads_are_held():
+    x = np.array([1.0, 2.0])
+    w = Tensor([1.0, -1.0], requires_grad=True)
+    total = (w + x).sum()  # the gradient of + reads no values
+    x[...] = 5.0
+    product = w * x  # the gradient of w reads x
+    with pytest.raises(ValueError, match="read-only"):
+        x[...] = 0.0
+    total.backward()
+    np.testing.assert_array_equal(w.grad, [1.0, 1.0])
+    product.sum().backward()
+    np.testing.assert_array_equal(w.grad, [6.0, 6.0])
+    x[...] = 0.0  # released by backward
 
 
 def test_the_output_of_a_recorded_op_is_read_only_and_a_detached_write_is_caught():

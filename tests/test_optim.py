@@ -263,7 +263,7 @@ def test_a_graph_kept_alive_does_not_stop_a_step():
     """With the engine's in-place writes, a graph that used the old values refuses backward."""
     layer = ad.Tensor(np.ones((2, 3)), requires_grad=True)
     opt = optim.SGD([layer], lr=0.1)
-    kept = ad.sum(layer * 2.0)  # still alive during the step
+    kept = ad.sum(layer * layer * 2.0)  # still alive during the step; its vjp reads the old values
     ad.sum(layer * layer).backward()
     array = layer.data
     opt.step()

@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Node, apply, raw
+from ..engine import READS_ALL, READS_NONE, READS_OTHER, Node, apply, raw
 
-__all__ = ["INSTANCES", "Op", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
+__all__ = ["INSTANCES", "Op", "READS_ALL", "READS_NONE", "READS_OTHER", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
            "reject_numpy_options", "inside_vjp", "NUMPY_COMPOSITES", "numpy_composite"]
 
 OP_CLASSES: list[type] = []  # every Op subclass, in the order defined (the registry test reads it)
@@ -69,6 +69,11 @@ class Op:
     method: str | None = None
     symbol = ""
     local: str | tuple[str, ...] = ""  # the local derivative as the lecture writes it (explain shows it)
+    # Which input values the vjp reads (engine.READS_ALL, _OTHER or _NONE): the
+    # engine holds read-only, until backward, only the outside arrays it reads.
+    # The registry tests check the claim: a vjp gives the same gradients with
+    # the inputs it says it does not read replaced by other values.
+    reads = READS_ALL
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Op, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
+from .base import READS_NONE, Op, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
 
 
 def _spread(g, x_shape, axis):
@@ -32,6 +32,7 @@ class Sum(_Reduction):
 
     name, numpy, method = "sum", ("sum",), "sum"
     local = '∂(Σ_i x_i)/∂x_i = 1'
+    reads = READS_NONE
 
     def forward(self, ctx, x, axis, keepdims):
         ctx.saved = axis
@@ -46,6 +47,7 @@ class Mean(_Reduction):
 
     name, numpy, method = "mean", ("mean",), "mean"
     local = '∂((1/m) Σ_i x_i)/∂x_i = 1/m'
+    reads = READS_NONE
 
     def forward(self, ctx, x, axis, keepdims):
         if x.size == 0:

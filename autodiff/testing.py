@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .engine import unbroadcast
+from .engine import READS_ALL, READS_NONE, unbroadcast
 from .functional import local_jacobian
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numeric_jacobian
 from .registry import OpInfo, get
@@ -526,7 +526,8 @@ def check_op(op: OpInfo | str, args: Sequence[Any], kwargs: dict | None = None, 
     central differences of the forward; ``local_jacobian(out, i)`` = J; the
     ``create_graph=True`` pass (the vjp on Tensors) gives the same gradients as
     the plain pass; a second backward, plain or with create_graph, adds the same
-    gradients again (twice the first).
+    gradients again (twice the first); the op's claim of which input values its
+    vjp reads (``Op.reads``) holds.
     float32 arguments: the output and every gradient stay float32, and the float32
     backward is close to gᵀ·J computed in float64 (tolerances FLOAT32_*).
     Both: an op's own ``plain_vjp`` kernel gives its ``vjp``'s gradients for the
@@ -640,6 +641,30 @@ def _check_plain_kernel(info: OpInfo, out: Tensor, g: np.ndarray, where: str, rt
         _compare(f"{where}: {op.name}'s plain_vjp kernel ≠ its vjp for input {n}", a, b, rtol * (1.0 + np.abs(b)))
 
 
+def _check_reads(info: OpInfo, out: Tensor, g: np.ndarray, where: str) -> None:
+    """An op's claim about the input values its vjp reads (``Op.reads``), on
+    which the engine's guard rests (it leaves the others writable):
+    READS_NONE: every gradient is the same with every input replaced by other
+    values of the same shape; READS_OTHER: the gradient of each input is the
+    same with that input replaced. (A single-node entry whose op claims either.)"""
+    op = out.op
+    if not info.single_node or op is None or op.reads == READS_ALL:
+        return
+    args = tuple(out.args or ())
+    for k in ([None] if op.reads == READS_NONE else range(len(args))):
+        replaced = [k is None or i == k for i in range(len(args))]
+        other = tuple((np.asarray(a) * 1.75 + 0.25).astype(np.result_type(a), copy=False) if r and isinstance(a, np.ndarray)
+                      else type(a)(a * 1.75 + 0.25) if r else a for a, r in zip(args, replaced))
+        for kernel in (op.plain_vjp, op.vjp):
+            first, second = kernel(out, g, out.data, *args), kernel(out, g, out.data, *other)
+            for n, (needed, a, b) in enumerate(zip(out.needs, first, second)):
+                if needed and (k is None or n == k) and not np.array_equal(np.asarray(a), np.asarray(b)):
+                    raise AssertionError(
+                        f"{where}: {op.name} claims its vjp does not read the value"
+                        f"{'s of its inputs' if k is None else f' of input {k}'}, but the gradient of input {n} "
+                        "changes with it (Op.reads)")
+
+
 def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
     gradcheck(_partial(info, args, kwargs), *[args[i] for i in info.differentiable], eps=eps, atol=atol, rtol=rtol,
               seed=seed)
@@ -649,6 +674,7 @@ def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:
         raise AssertionError(f"{where}: float64 inputs gave a {out.dtype} output")
     _check_reference(info, args, kwargs, out.data, where)
     _check_plain_kernel(info, out, g, where, PLAIN_KERNEL_RTOL)
+    _check_reads(info, out, g, where)
     _check_create_graph(info, args, kwargs, tensors, g, where)
     for k, t, jac in zip(info.differentiable, tensors, jacobians):
         expected = (g.ravel() @ jac).reshape(t.shape)

@@ -93,14 +93,23 @@ def test_writing_through_data_between_forward_and_backward_fails_instead_of_a_wr
 
 
 def test_a_reused_numpy_batch_buffer_cannot_be_refilled_under_a_live_graph():
-    buffer = np.array([[1.0, 2.0], [3.0, 4.0]])
-    w = Tensor([1.0, -1.0], requires_grad=True)
+    buffer = np.ones((64, 64))  # 32 KB: held read-only
+    w = Tensor(np.ones(64), requires_grad=True)
     loss = (buffer @ w).sum()
     with pytest.raises(ValueError, match="read-only"):
         buffer[...] = 0.0
     loss.backward()
-    np.testing.assert_array_equal(w.grad, [4.0, 6.0])
+    np.testing.assert_array_equal(w.grad, np.full(64, 64.0))
     buffer[...] = 0.0  # released by backward
+
+
+def test_a_small_numpy_constant_is_copied_so_a_refill_cannot_reach_the_graph():
+    buffer = np.array([[1.0, 2.0], [3.0, 4.0]])  # up to engine.COPY_BYTES: the graph keeps a copy
+    w = Tensor([1.0, -1.0], requires_grad=True)
+    loss = (buffer @ w).sum()
+    buffer[...] = 0.0  # the user's array stays the user's
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [4.0, 6.0])  # from the values the forward used
 
 
 def test_an_in_place_update_between_forward_and_backward_is_named_at_backward():
@@ -129,17 +138,17 @@ def test_a_graph_kept_alive_does_not_block_updates_only_its_own_backward():
 
 
 def test_only_the_inputs_a_vjp_reads_are_held():
-    x = np.array([1.0, 2.0])
-    w = Tensor([1.0, -1.0], requires_grad=True)
+    x = np.ones(2048)  # 16 KB: held, not copied
+    w = Tensor(np.ones(2048), requires_grad=True)
     total = (w + x).sum()  # the gradient of + reads no values
     x[...] = 5.0
     product = w * x  # the gradient of w reads x
     with pytest.raises(ValueError, match="read-only"):
         x[...] = 0.0
     total.backward()
-    np.testing.assert_array_equal(w.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(w.grad, 1.0)
     product.sum().backward()
-    np.testing.assert_array_equal(w.grad, [6.0, 6.0])
+    np.testing.assert_array_equal(w.grad, 6.0)
     x[...] = 0.0  # released by backward
 
 

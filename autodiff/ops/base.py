@@ -34,7 +34,7 @@ import numpy as np
 
 from ..engine import READS_ALL, READS_NONE, READS_OTHER, Node, apply, raw
 
-__all__ = ["INSTANCES", "Op", "READS_ALL", "READS_NONE", "READS_OTHER", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
+__all__ = ["INSTANCES", "Op", "rows_along", "SHORT_AXIS", "MANY_ROWS", "READS_ALL", "READS_NONE", "READS_OTHER", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
            "reject_numpy_options", "inside_vjp", "NUMPY_COMPOSITES", "numpy_composite"]
 
 OP_CLASSES: list[type] = []  # every Op subclass, in the order defined (the registry test reads it)
@@ -182,3 +182,19 @@ def check_axis(who: str, ndim: int, axis: Any) -> Any:
     if len({int(a) % ndim for a in axes}) != len(axes):
         raise ValueError(f"{who}: repeated axis in {axis}")
     return tuple(int(a) % ndim for a in axes) if isinstance(axis, tuple) else int(axis) % ndim
+
+
+# Reducing a short last axis: numpy reduces each short row on its own (the max
+# of 128 × 10 floats takes 6 µs), while the same reduction over the first axis
+# of the transpose, made contiguous, is a few elementwise passes over long rows
+# (2.4 µs, the copy included). Measured faster up to 16 columns from 64 rows on.
+SHORT_AXIS, MANY_ROWS = 16, 64
+
+
+def rows_along(x: Any, axis: Any) -> Any:
+    """The transpose of ``x``, made contiguous, when ``axis`` is the short last
+    axis of a 2-D array of many rows; else None. Reducing it over axis 0 gives
+    the reduction of ``x`` over its last axis, only faster: just an optimization."""
+    if axis == 1 and type(x) is np.ndarray and x.ndim == 2 and x.shape[1] <= SHORT_AXIS and x.shape[0] >= MANY_ROWS:
+        return np.ascontiguousarray(x.T)
+    return None

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import READS_NONE, Op, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
+from .base import READS_NONE, Op, rows_along, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
 
 
 def _spread(g, x_shape, axis):
@@ -36,6 +36,10 @@ class Sum(_Reduction):
 
     def forward(self, ctx, x, axis, keepdims):
         ctx.saved = axis
+        rows = rows_along(x, axis)
+        if rows is not None:
+            total = rows.sum(axis=0)
+            return total[:, None] if keepdims else total
         return x.sum(axis=axis, keepdims=keepdims)
 
     def vjp(self, ctx, g, out, x):
@@ -79,6 +83,10 @@ class Max(_Reduction):
         if x.size == 0:
             raise ValueError("max of an empty tensor")
         ctx.saved = axis
+        rows = rows_along(x, axis)
+        if rows is not None:
+            top = rows.max(axis=0)
+            return top[:, None] if keepdims else top
         return np.max(x, axis=axis, keepdims=keepdims)
 
     def vjp(self, ctx, g, out, x):

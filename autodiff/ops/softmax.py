@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, apply, check_axis, lift, raw
+from .base import Op, apply, check_axis, lift, raw, rows_along
 
 
 class _AlongAxis(Op):
@@ -27,11 +27,22 @@ class Softmax(_AlongAxis):
 
     def forward(self, ctx, a, axis):
         ctx.saved = axis
+        rows = rows_along(a, axis)
+        if rows is not None:  # the same along the rows of the transpose: just an optimization
+            e = np.exp(rows - rows.max(axis=0))
+            e /= e.sum(axis=0)
+            return np.ascontiguousarray(e.T)
         e = np.exp(a - np.max(a, axis=axis, keepdims=True))
         return e / np.sum(e, axis=axis, keepdims=True)
 
     def vjp(self, ctx, g, out, a):
         return (out * (g - (g * out).sum(axis=ctx.saved, keepdims=True)),)
+
+    def plain_vjp(self, ctx, g, out, a):
+        rows = rows_along(g * out, ctx.saved)
+        if rows is None:
+            return self.vjp(ctx, g, out, a)
+        return (out * (g - rows.sum(axis=0)[:, None]),)
 
 
 class LogSoftmax(_AlongAxis):
@@ -42,11 +53,22 @@ class LogSoftmax(_AlongAxis):
 
     def forward(self, ctx, a, axis):
         ctx.saved = axis
+        rows = rows_along(a, axis)
+        if rows is not None:  # the same along the rows of the transpose: just an optimization
+            shifted = rows - rows.max(axis=0)
+            shifted -= np.log(np.exp(shifted).sum(axis=0))
+            return np.ascontiguousarray(shifted.T)
         shifted = a - np.max(a, axis=axis, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
     def vjp(self, ctx, g, out, a):
         return (g - np.exp(out) * g.sum(axis=ctx.saved, keepdims=True),)
+
+    def plain_vjp(self, ctx, g, out, a):
+        rows = rows_along(g, ctx.saved)
+        if rows is None:
+            return self.vjp(ctx, g, out, a)
+        return (g - np.exp(out) * rows.sum(axis=0)[:, None],)
 
 
 softmax, log_softmax = Softmax(), LogSoftmax()

@@ -542,11 +542,12 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if wanted is not None and key in wanted:
                 found[wanted[key]] = g
             op = node.op
-            if op is None or node.retains_grad:
+            if op is None:  # a leaf
                 if accumulate:
                     accumulate_grad(node, g, create_graph)
-                if op is None:
-                    continue
+                continue
+            if node.retains_grad and accumulate:
+                accumulate_grad(node, g, create_graph)
             a0 = node.a0
             if a0 is _FREED:
                 raise GraphFreedError(
@@ -556,44 +557,43 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 _check_writes(node)
             needs = node.needs
             n = len(needs)
-            inputs: tuple
-            if n == 1:
-                inputs = (node.x0,)
-                if create_graph:
-                    input_grads = op.vjp(node, g, node, node.x0)
-                else:
-                    input_grads = op.plain_vjp(node, g, node.data, a0)
-            elif n == 2:
+            # the vjp: dL/d(input) for each input, from g = dL/d(node)
+            if n == 2:
                 inputs = (node.x0, node.x1)
-                if create_graph:
-                    input_grads = op.vjp(node, g, node, node.x0, node.x1)
-                else:
-                    input_grads = op.plain_vjp(node, g, node.data, a0, node.a1)
+                input_grads = (op.vjp(node, g, node, *inputs) if create_graph
+                               else op.plain_vjp(node, g, node.data, a0, node.a1))
+            elif n == 1:
+                inputs = (node.x0,)
+                input_grads = op.vjp(node, g, node, node.x0) if create_graph else op.plain_vjp(node, g, node.data, a0)
             else:
                 inputs, arrays = node.more
-                input_grads = op.vjp(node, g, node, *inputs) if create_graph else op.plain_vjp(node, g, node.data, *arrays)
+                input_grads = (op.vjp(node, g, node, *inputs) if create_graph
+                               else op.plain_vjp(node, g, node.data, *arrays))
             if not retain_graph:  # free what the node saved, and give back the arrays it held
                 node.a0 = _FREED
-                node.a1 = node.more = None
-                node.saved = None
-                node.locked = None  # its _Hold dies: the arrays it held are writable again
-            for x, needed, gx in zip(inputs, needs, input_grads):
-                if not needed or gx is None:
+                node.a1 = node.more = node.saved = node.locked = None  # a dying _Hold makes its arrays writable
+            # the chain rule's sum over paths: add each input's share to what it has so far
+            k = 0
+            for gx in input_grads:
+                k += 1
+                if gx is None or not needs[k - 1]:
                     continue
-                xdata = x.data
-                if gx.shape != xdata.shape:
-                    gx = unbroadcast(gx, xdata.shape)
-                if not create_graph and gx.dtype is not xdata.dtype:
-                    gx = gx.astype(xdata.dtype, copy=False)
+                x = inputs[k - 1]
+                shape = x.data.shape
+                if gx.shape != shape:
+                    gx = unbroadcast(gx, shape)
+                if not create_graph and gx.dtype is not x.data.dtype:
+                    gx = gx.astype(x.data.dtype, copy=False)
                 if anomaly:
                     _check_backward(op, g, gx)
                 key = x.number
-                if key in grads:
-                    grads[key] = grads[key] + gx
-                else:
+                total = grads.get(key)
+                if total is None:
                     grads[key] = gx
                     waiting[key] = x
                     heappush(heap, -key)
+                else:
+                    grads[key] = total + gx
     finally:
         modes.grad_enabled = previous_mode
     return found

@@ -86,6 +86,8 @@ class Op:
 
     def __call__(self, *inputs: Any) -> Any:
         """Apply the op to Tensors, numpy arrays or numbers (the public function)."""
+        if len(inputs) == 1:
+            return apply(self, lift(inputs[0], self.name))
         return apply(self, *[lift(x, self.name) for x in inputs])
 
     def forward(self, ctx: Node, *arrays: Any, **params: Any) -> np.ndarray:

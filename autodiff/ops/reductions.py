@@ -22,6 +22,8 @@ class _Reduction(Op):
     """Shared: ``op(x, axis=None, keepdims=False)``; numpy's other options are refused."""
 
     def __call__(self, x: Any, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Any:  # type: ignore[override]
+        if axis is None and keepdims is False and not numpy_options:  # t.sum(), t.mean(): no axis to check
+            return apply(self, lift(x, self.name), axis=None, keepdims=False)
         reject_numpy_options(self.name, numpy_options)
         x = lift(x, self.name)
         return apply(self, x, axis=check_axis(self.name, np.ndim(raw(x)), axis), keepdims=bool(keepdims))

@@ -41,7 +41,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["Node", "apply", "backpropagate", "unbroadcast", "topological_order", "no_grad", "enable_grad",
+__all__ = ["Node", "apply", "apply2", "backpropagate", "unbroadcast", "topological_order", "no_grad", "enable_grad",
            "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "raw", "FLOAT_DTYPES"]
 
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -152,7 +152,7 @@ def is_locked(array: np.ndarray) -> bool:
 def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
     """``write(array)``, also when graphs hold the array read-only: then the
     write is numbered, so that backward through those graphs raises."""
-    if any(step == 0 for step, n in zip(array.strides, array.shape) if n > 1):
+    if 0 in array.strides and any(step == 0 for step, n in zip(array.strides, array.shape) if n > 1):
         raise ValueError(f"{who}: the tensor's data is a broadcast view (elements share memory), which "
                          "cannot be changed in place; make it a tensor of its own with np.array(data)")
     if array.flags.writeable:
@@ -369,6 +369,55 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
             if type(a) is np.ndarray and (x is a or x.op is None) and all(a is not h for h in outside):
                 outside.append(a)
         _hold(node, tuple(outside))
+    return node
+
+
+def apply2(op: Any, x0: Any, x1: Any) -> Any:
+    """``apply(op, x0, x1)`` for an op of two inputs and no parameters (the
+    arithmetic operators): the same steps, without packing the arguments.
+    Just an optimization: ``apply`` does the same for any number of inputs."""
+    node = object.__new__(node_class)
+    node.saved = None
+    if isinstance(x0, Node):
+        a0, r0 = x0.data, x0.requires_grad
+    else:
+        a0, r0 = x0, False
+    if isinstance(x1, Node):
+        a1, r1 = x1.data, x1.requires_grad
+    else:
+        a1, r1 = x1, False
+    node.needs = _NEEDS_2[r0][r1]
+    try:
+        out = op.forward(node, a0, a1)
+    except (ValueError, IndexError, TypeError) as error:
+        raise type(error)(describe_error(op, (a0, a1), error, {})) from None
+    node.grad = node.name = node.locked = None
+    node.retains_grad = False
+    node.number = _next_number()
+    modes = MODES
+    if modes.detect_anomaly:
+        check_forward(op, (a0, a1), out)
+    if not (r0 or r1) or not modes.grad_enabled:
+        node.data = out if type(out) is np.ndarray else np.asarray(out)
+        node.requires_grad = False
+        node.op = None
+        node.needs = ()
+        node.a0 = _FREED
+        node.stamp = 0
+        return node
+    node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
+    node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
+    node.requires_grad = True
+    node.op = op
+    node.stamp = _last_write[0]
+    if type(out) is np.ndarray and out is not a0 and out is not a1:
+        out.setflags(write=False)
+    reads = op.reads
+    if reads:
+        guard0 = type(a0) is np.ndarray and (x0 is a0 or x0.op is None) and (reads == READS_ALL or r1)
+        guard1 = type(a1) is np.ndarray and (x1 is a1 or x1.op is None) and (reads == READS_ALL or r0)
+        if guard0 or guard1:
+            _guard_pair(node, guard0, guard1)
     return node
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import engine
 from . import ops
-from .engine import FLOAT_DTYPES, MODES, Node, apply, backpropagate, write_in_place
+from .engine import FLOAT_DTYPES, MODES, Node, apply, apply2, backpropagate, write_in_place
 from .ops.base import lift, reject_numpy_options
 
 Array = np.ndarray
@@ -216,46 +216,46 @@ class Tensor(Node):
 
     # ----- arithmetic operators --------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return apply(ops.add, self, lift(other, "add"))
+        return apply2(ops.add, self, lift(other, "add"))
 
     def __radd__(self, other: Any) -> Tensor:
-        return apply(ops.add, lift(other, "add"), self)
+        return apply2(ops.add, lift(other, "add"), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply(ops.sub, self, lift(other, "sub"))
+        return apply2(ops.sub, self, lift(other, "sub"))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return apply(ops.sub, lift(other, "sub"), self)
+        return apply2(ops.sub, lift(other, "sub"), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply(ops.mul, self, lift(other, "mul"))
+        return apply2(ops.mul, self, lift(other, "mul"))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return apply(ops.mul, lift(other, "mul"), self)
+        return apply2(ops.mul, lift(other, "mul"), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return apply(ops.div, self, lift(other, "div"))
+        return apply2(ops.div, self, lift(other, "div"))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return apply(ops.div, lift(other, "div"), self)
+        return apply2(ops.div, lift(other, "div"), self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return apply(ops.pow, self, lift(other, "pow"))
+        return apply2(ops.pow, self, lift(other, "pow"))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return apply(ops.pow, lift(other, "pow"), self)
+        return apply2(ops.pow, lift(other, "pow"), self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return apply(ops.matmul, self, lift(other, "matmul"))
+        return apply2(ops.matmul, self, lift(other, "matmul"))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return apply(ops.matmul, lift(other, "matmul"), self)
+        return apply2(ops.matmul, lift(other, "matmul"), self)
 
     def __mod__(self, other: Any) -> Tensor:
-        return apply(ops.mod, self, lift(other, "mod"))
+        return apply2(ops.mod, self, lift(other, "mod"))
 
     def __rmod__(self, other: Any) -> Tensor:
-        return apply(ops.mod, lift(other, "mod"), self)
+        return apply2(ops.mod, lift(other, "mod"), self)
 
     def __neg__(self) -> Tensor:
         return apply(ops.neg, self)
@@ -293,7 +293,7 @@ class Tensor(Node):
         self._write(f"[{key!r}] =", put)
 
     def _in_place(self, symbol: str, ufunc: Any, other: Any) -> Tensor:
-        value = engine.raw(other)
+        value = other.data if isinstance(other, Node) else other
         shape = getattr(value, "shape", ())
         if shape and shape != self.data.shape and np.broadcast_shapes(shape, self.data.shape) != self.data.shape:
             raise ValueError(f"{symbol}: a value of shape {shape} cannot update a tensor of shape "
@@ -473,7 +473,7 @@ class Tensor(Node):
             op = _UFUNCS.get(ufunc)
             if op is not None and not kwargs:
                 if len(inputs) == 2:  # ndarray ∘ Tensor: common in a training loop, one call shorter
-                    return apply(op, lift(inputs[0], op.name), lift(inputs[1], op.name))
+                    return apply2(op, lift(inputs[0], op.name), lift(inputs[1], op.name))
                 return op(*inputs)
             if ufunc in _CONSTANT_UFUNCS and "out" not in kwargs:
                 return ufunc(*[engine.raw(x) for x in inputs], **kwargs)

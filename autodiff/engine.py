@@ -364,7 +364,7 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
         if type(a0) is np.ndarray and (x0 is a0 or x0.op is None):
             _hold(node, (a0,))
     else:
-        outside = []
+        outside: list[np.ndarray] = []
         for x, a in zip(inputs, arrays):
             if type(a) is np.ndarray and (x is a or x.op is None) and all(a is not h for h in outside):
                 outside.append(a)
@@ -607,6 +607,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             needs = node.needs
             n = len(needs)
             # the vjp: dL/d(input) for each input, from g = dL/d(node)
+            inputs: tuple
             if n == 2:
                 inputs = (node.x0, node.x1)
                 input_grads = (op.vjp(node, g, node, *inputs) if create_graph

@@ -173,6 +173,8 @@ def check_axis(who: str, ndim: int, axis: Any) -> Any:
     On a 0-d tensor, axis 0 or -1 reduces nothing (as PyTorch allows)."""
     if axis is None:
         return None
+    if type(axis) is int and 0 < ndim and -ndim <= axis < ndim:  # the common case, checked first
+        return axis % ndim
     if isinstance(axis, list):
         axis = tuple(axis)
     axes = axis if isinstance(axis, tuple) else (axis,)

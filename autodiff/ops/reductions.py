@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import READS_NONE, Op, rows_along, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
+from .base import READS_NONE, Node, Op, rows_along, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
 
 
 def _spread(g, x_shape, axis):
@@ -26,7 +26,8 @@ class _Reduction(Op):
             return apply(self, lift(x, self.name), axis=None, keepdims=False)
         reject_numpy_options(self.name, numpy_options)
         x = lift(x, self.name)
-        return apply(self, x, axis=check_axis(self.name, np.ndim(raw(x)), axis), keepdims=bool(keepdims))
+        return apply(self, x, axis=check_axis(self.name, x.data.ndim if isinstance(x, Node) else np.ndim(x), axis),
+                     keepdims=bool(keepdims))
 
 
 class Sum(_Reduction):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, apply, check_axis, lift, raw, rows_along
+from .base import Node, Op, apply, check_axis, lift, raw, rows_along
 
 
 class _AlongAxis(Op):
     def __call__(self, x, axis=-1):
         x = lift(x, self.name)
-        ndim = np.ndim(raw(x))
+        ndim = x.data.ndim if isinstance(x, Node) else np.ndim(x)
         if ndim == 0:
             raise ValueError(f"{self.name}: needs a tensor with at least one dimension, got a 0-d tensor")
         return apply(self, x, axis=check_axis(self.name, ndim, axis))

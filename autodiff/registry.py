@@ -140,6 +140,9 @@ class OpInfo:
     single_node: bool = True
     dtypes: tuple = (np.float64, np.float32)
     reference: Callable[..., Any] | None = None
+    # Fixed inputs checked besides the drawn ones: (shapes of the arguments, kwargs)
+    # pairs, for paths the drawn shapes do not reach (a fast path for big arrays).
+    examples: tuple = ()
 
     def __post_init__(self) -> None:
         who = f"OpInfo {self.name!r}"
@@ -226,6 +229,12 @@ def _reduce(losses: np.ndarray, reduction: str = "mean") -> np.ndarray:
     return np.mean(losses) if reduction == "mean" else np.sum(losses)
 
 
+# A short last axis of many rows: the shape that the reductions' transpose path
+# takes (autodiff.ops.base.rows_along), which the drawn shapes never reach.
+_ROWS = (64, 3)
+_ROWS_EXAMPLES = (((_ROWS,), {"axis": 1, "keepdims": False}), ((_ROWS,), {"axis": -1, "keepdims": True}))
+
+
 def _log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return x - np.log(np.sum(np.exp(x), axis=axis, keepdims=True))
 
@@ -273,9 +282,10 @@ for _info in [
     OpInfo("abs", F.abs, 1, ("away_from_kinks",), smooth=False, reference=np.abs),
     OpInfo("maximum", F.maximum, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.maximum),
     OpInfo("minimum", F.minimum, 2, ("distinct", "distinct"), "broadcast", smooth=False, reference=np.minimum),
-    OpInfo("sum", F.sum, 1, ("real",), "reduction", reference=_reduction(np.sum)),
+    OpInfo("sum", F.sum, 1, ("real",), "reduction", reference=_reduction(np.sum), examples=_ROWS_EXAMPLES),
     OpInfo("mean", F.mean, 1, ("real",), "reduction", reference=_reduction(np.mean)),
-    OpInfo("max", F.max, 1, ("distinct",), "reduction", smooth=False, reference=_reduction(np.max)),
+    OpInfo("max", F.max, 1, ("distinct",), "reduction", smooth=False, reference=_reduction(np.max),
+           examples=_ROWS_EXAMPLES),
     OpInfo("logsumexp", F.logsumexp, 1, ("real",), "reduction",
            reference=lambda x, axis=None, keepdims=False: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))),
     OpInfo("reshape", _reshape, 1, ("real",), "reshape", reference=lambda x, shape: np.reshape(x, shape)),
@@ -286,8 +296,10 @@ for _info in [
     OpInfo("astype", F.astype, 1, ("real",), kwargs={"dtype": np.float64}, dtypes=(np.float64,),
            reference=lambda x, dtype: x.astype(dtype)),
     OpInfo("softmax", F.softmax, 1, ("real",), "axis",
-           reference=lambda x, axis=-1: np.exp(x) / np.sum(np.exp(x), axis=axis, keepdims=True)),
-    OpInfo("log_softmax", F.log_softmax, 1, ("real",), "axis", reference=_log_softmax),
+           reference=lambda x, axis=-1: np.exp(x) / np.sum(np.exp(x), axis=axis, keepdims=True),
+           examples=(((_ROWS,), {"axis": -1}),)),
+    OpInfo("log_softmax", F.log_softmax, 1, ("real",), "axis", reference=_log_softmax,
+           examples=(((_ROWS,), {"axis": 1}),)),
     OpInfo("binary_cross_entropy", F.binary_cross_entropy, 2, ("unit_open", "unit_open"), "pairwise_same",
            kwarg_choices=_REDUCTIONS, reference=_bce),
     OpInfo("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits, 2,

@@ -33,7 +33,7 @@ from .registry import OpInfo, get
 from .tensor import Tensor
 
 __all__ = ["arrays", "broadcastable_shapes", "valid_axes", "probability_vectors", "logits", "class_labels",
-           "one_hot", "one_hot_targets", "domain_arrays", "inputs_for", "assert_gradients_close",
+           "one_hot", "one_hot_targets", "domain_arrays", "inputs_for", "fixed_inputs", "assert_gradients_close",
            "check_op", "check_op_second_derivatives",
            "FLOAT32_ATOL", "FLOAT32_RTOL", "FLOAT32_TERMS_RTOL"]
 
@@ -450,6 +450,19 @@ def _more_shapes_and_kwargs(draw: Callable, kind: str, shape: tuple, info: OpInf
                 a - n_dims if draw(st.booleans()) else a for a in pair)
         return [tuple(sides)] * info.nargs, kwargs
     return None
+
+
+def fixed_inputs(op_info: OpInfo | str, dtype: Any = np.float64, seed: int = 0) -> list[tuple[tuple, dict]]:
+    """The ``(args, kwargs)`` of a registry entry's fixed ``examples``: standard
+    normal arrays of the given shapes (distinct almost surely), in ``dtype``."""
+    info = get(op_info) if isinstance(op_info, str) else op_info
+    rng = np.random.default_rng(seed)
+    out = []
+    for shapes, kwargs in info.examples:
+        if any(d not in ("real", "distinct") for d in info.domains):
+            raise ValueError(f"{info.name}: fixed examples need real arguments, not {info.domains}")
+        out.append((tuple(rng.standard_normal(shape).astype(dtype) for shape in shapes), dict(kwargs)))
+    return out
 
 
 def inputs_for(op_info: OpInfo | str, dtype: Any = np.float64) -> Any:

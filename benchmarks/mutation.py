@@ -90,6 +90,11 @@ FLIPS: dict[type, type] = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div
 # The function is written as in the report: "<module path>:<qualified name>"; an
 # expression the function writes more than once carries its " [k of n]" as well.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("autodiff/ops/conv.py:MaxPool2d.plain_vjp", "ho * kh [1 of 3]", "ho / kh"):
+        "(ho * kh, wo * kw) == (h, w) only chooses between returning the tiles as they are and copying them into "
+        "zeros of x's shape at [:ho * kh, :wo * kw]; when the windows cover x exactly both give the same array.",
+    ("autodiff/ops/conv.py:MaxPool2d.plain_vjp", "wo * kw [1 of 3]", "wo / kw"):
+        "the same test as ho * kh: either branch gives the tiles placed over x, with zeros where no window reached.",
     ("autodiff/ops/losses.py:CrossEntropy.vjp", "-1", "1"):
         "y.sum(axis=-1) -> y.sum(axis=1): y is always (m, K) there (the call reshapes 1-D logits to one row, "
         "and labels become an (m, K) table), so axis 1 is the last axis.",
@@ -378,7 +383,7 @@ def _settings(max_examples: int) -> Any:
 
 def run_checks(info: OpInfo, max_examples: int = DEFAULT_EXAMPLES) -> None:
     """The registry test's checks of one entry (tests/test_ops_registry.py), as
-    the default suite runs them: ``check_op`` on ``max_examples`` drawn inputs in
+    the default suite runs them: ``check_op`` on the entry's fixed examples and on ``max_examples`` drawn inputs in
     every dtype of the entry, and for a smooth entry ``check_op_second_derivatives``
     on a third as many float64 inputs. Raises on the first failure."""
     from hypothesis import given
@@ -398,6 +403,9 @@ def run_checks(info: OpInfo, max_examples: int = DEFAULT_EXAMPLES) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # as setup.cfg's filterwarnings
+        for dtype in info.dtypes:  # the entry's fixed inputs (test_op_fixed_examples)
+            for args, kwargs in testing.fixed_inputs(info, dtype):
+                testing.check_op(info, args, kwargs)
         first_order()
         if info.smooth:
             second_order()

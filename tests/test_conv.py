@@ -310,3 +310,17 @@ def test_a_small_cnn_equals_pytorchs_step_by_step():
         assert abs(loss.item() - their_loss.item()) < 1e-12
     for name, value in theirs.state_dict().items():
         _close(ours.state_dict()[name], value, name, 1e-11)
+
+
+@pytest.mark.parametrize("op", [ad.conv2d, ad.conv_transpose2d])
+def test_a_float64_bias_on_float32_images_gives_numpys_promotion(op):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 5, 5)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(3)
+    mixed = op(x, w, b)
+    assert mixed.dtype == np.float64
+    expected = op(x.astype(np.float64), w.astype(np.float64), b).data  # the same float32 values, in float64
+    np.testing.assert_allclose(mixed.data, expected, rtol=1e-6, atol=1e-5)  # float32 products, float64 sum
+    np.testing.assert_allclose(mixed.data - op(x, w).data, np.broadcast_to(b.reshape(1, 3, 1, 1), mixed.shape),
+                               rtol=0, atol=1e-12)

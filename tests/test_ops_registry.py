@@ -68,6 +68,15 @@ def test_op(name, data):
     testing.check_op(info, args, kwargs)
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if OPS[n].examples])
+def test_op_fixed_examples(name):
+    """The entry's fixed inputs (paths the drawn shapes do not reach), in each dtype."""
+    info = OPS[name]
+    for dtype in info.dtypes:
+        for args, kwargs in testing.fixed_inputs(info, dtype):
+            testing.check_op(info, args, kwargs)
+
+
 @pytest.mark.parametrize("name", SMOOTH)
 @settings(max_examples=max(3, _EXAMPLES // 3))
 @given(data=st.data())

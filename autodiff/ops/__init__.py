@@ -4,7 +4,7 @@ serves every call: ``ops.exp`` applies ``Exp``, and is ``autodiff.exp``.
 
 Layering: ``autodiff.engine`` below, ``autodiff.tensor`` (the Tensor class,
 whose operators and methods call these instances) above."""
-from .base import INSTANCES, NUMPY_COMPOSITES, OP_CLASSES, Op, apply, inside_vjp, lift
+from .base import INSTANCES, NUMPY_COMPOSITES, OP_CLASSES, READS_ALL, READS_NONE, READS_OTHER, Op, apply, inside_vjp, lift
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .elementwise import abs, astype, cos, exp, log, log1p, maximum, minimum, relu, sigmoid, sin, sqrt, tanh
 from .reductions import logsumexp, max, mean, sum
@@ -30,7 +30,8 @@ from .indexing import index_put, take, take_along_axis
 from .windows import sliding_window_view
 from .conv import avg_pool2d, conv2d, conv2d_weight, conv_transpose2d, max_pool2d
 
-__all__ = ["Op", "apply", "lift", "inside_vjp", "OP_CLASSES", "instances", "numpy_table"]
+__all__ = ["Op", "apply", "lift", "inside_vjp", "OP_CLASSES", "instances", "numpy_table", "READS_ALL", "READS_NONE",
+           "READS_OTHER"]
 
 
 def instances() -> list[Op]:

@@ -139,11 +139,12 @@ def _conv_transpose_forward(x, w, b, stride, padding, output_padding):
 
 
 def _add(out: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """out + b, in place when the dtype allows (out is a fresh array of ours)."""
-    if np.result_type(out, b) == out.dtype:
-        out += b
-        return out
-    return out + b
+    """out + b in the dtype numpy's + gives, in place (out is a fresh array of ours)."""
+    dtype = np.result_type(out, b)
+    if dtype != out.dtype:  # e.g. a float64 bias on float32 images
+        out = out.astype(dtype)
+    out += b
+    return out
 
 
 def _weight_grad(cols: np.ndarray, g: np.ndarray, kernel_shape: tuple) -> np.ndarray:

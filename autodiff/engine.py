@@ -338,36 +338,46 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     node.requires_grad = True
     node.op = op
     node.stamp = _last_write[0]
-    # What the graph holds is read-only: every op's output for good (an op never
-    # returns an array it did not make, except an input unchanged), and, while
-    # this node lives, the arrays from outside the graph (a leaf's data, a numpy
-    # constant) that its vjp will read.
+    # What a vjp will read cannot change before backward (see _guard_pair): the
+    # op's own output, if its vjp reads it, is made read-only for good; so are
+    # the outputs of other ops that it reads; the arrays from outside the graph
+    # that it reads are copied or held.
     n = len(needs)
-    if type(out) is np.ndarray:  # (a numpy scalar cannot change); an input returned unchanged is not ours to lock
+    if type(out) is np.ndarray:  # (a numpy scalar cannot change)
         if n == 2:
-            if out is not a0 and out is not a1:
-                out.setflags(write=False)
+            if out is a0 or out is a1:  # an input returned unchanged: the node gets an array of its own
+                node.data = out = out.view()
         elif n == 1:
-            if out is not a0:
-                out.setflags(write=False)
-        elif all(out is not a for a in arrays):
+            if out is a0:
+                node.data = out = out.view()
+        elif any(out is a for a in arrays):
+            node.data = out = out.view()
+        if op.reads_out:
             out.setflags(write=False)
     reads = op.reads
     if not reads:
         return node
     if n == 2:
-        guard0 = type(a0) is np.ndarray and (x0 is a0 or x0.op is None) and (reads == READS_ALL or r1)
-        guard1 = type(a1) is np.ndarray and (x1 is a1 or x1.op is None) and (reads == READS_ALL or r0)
-        if guard0 or guard1:
-            _guard_pair(node, guard0, guard1)
+        read0 = type(a0) is np.ndarray and (reads == READS_ALL or r1)
+        read1 = type(a1) is np.ndarray and (reads == READS_ALL or r0)
+        if read0 or read1:
+            _guard_pair(node, read0, read1)
     elif n == 1:
-        if type(a0) is np.ndarray and (x0 is a0 or x0.op is None):
-            _hold(node, (a0,))
+        if type(a0) is np.ndarray:
+            if x0 is a0 or x0.op is None:
+                _hold(node, (a0,))
+            elif a0.flags.writeable:
+                a0.setflags(write=False)
     else:
         outside: list[np.ndarray] = []
         for x, a in zip(inputs, arrays):
-            if type(a) is np.ndarray and (x is a or x.op is None) and all(a is not h for h in outside):
-                outside.append(a)
+            if type(a) is not np.ndarray:
+                continue
+            if x is a or x.op is None:
+                if all(a is not h for h in outside):
+                    outside.append(a)
+            elif a.flags.writeable:
+                a.setflags(write=False)
         _hold(node, tuple(outside))
     return node
 
@@ -410,14 +420,17 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
     node.requires_grad = True
     node.op = op
     node.stamp = _last_write[0]
-    if type(out) is np.ndarray and out is not a0 and out is not a1:
-        out.setflags(write=False)
+    if type(out) is np.ndarray:
+        if out is a0 or out is a1:  # an input returned unchanged: the node gets an array of its own
+            node.data = out = out.view()
+        if op.reads_out:
+            out.setflags(write=False)
     reads = op.reads
     if reads:
-        guard0 = type(a0) is np.ndarray and (x0 is a0 or x0.op is None) and (reads == READS_ALL or r1)
-        guard1 = type(a1) is np.ndarray and (x1 is a1 or x1.op is None) and (reads == READS_ALL or r0)
-        if guard0 or guard1:
-            _guard_pair(node, guard0, guard1)
+        read0 = type(a0) is np.ndarray and (reads == READS_ALL or r1)
+        read1 = type(a1) is np.ndarray and (reads == READS_ALL or r0)
+        if read0 or read1:
+            _guard_pair(node, read0, read1)
     return node
 
 
@@ -427,22 +440,36 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
 COPY_BYTES = 8192
 
 
-def _guard_pair(node: Node, guard0: bool, guard1: bool) -> None:
-    """Guard the outside arrays that a two-input node's vjp reads: a small
-    numpy constant is replaced by a private copy, the rest is held read-only."""
+def _guard_pair(node: Node, read0: bool, read1: bool) -> None:
+    """Make sure that the input arrays a two-input node's vjp reads stay as
+    they are until backward: the output of another op is made read-only for
+    good (the graph's own array); a small numpy constant is replaced by a
+    private copy; the rest (a leaf's data, a big numpy array) is held
+    read-only while the node lives."""
     held = []
-    if guard0:
-        a0 = node.a0
-        if node.x0 is a0 and a0.nbytes <= COPY_BYTES:
-            node.x0 = node.a0 = a0.copy()
-        else:
+    if read0:
+        x0, a0 = node.x0, node.a0
+        if x0 is a0:
+            if a0.nbytes <= COPY_BYTES:
+                node.x0 = node.a0 = a0.copy()
+            else:
+                held.append(a0)
+        elif x0.op is None:
             held.append(a0)
-    if guard1:
-        a1 = node.a1
-        if node.x1 is a1 and a1.nbytes <= COPY_BYTES:
-            node.x1 = node.a1 = a1.copy()
-        elif not held or a1 is not held[0]:
-            held.append(a1)
+        elif a0.flags.writeable:
+            a0.setflags(write=False)
+    if read1:
+        x1, a1 = node.x1, node.a1
+        if x1 is a1:
+            if a1.nbytes <= COPY_BYTES:
+                node.x1 = node.a1 = a1.copy()
+            elif not held or a1 is not held[0]:
+                held.append(a1)
+        elif x1.op is None:
+            if not held or a1 is not held[0]:
+                held.append(a1)
+        elif a1.flags.writeable:
+            a1.setflags(write=False)
     if held:
         _hold(node, held)
 

@@ -539,8 +539,8 @@ def check_op(op: OpInfo | str, args: Sequence[Any], kwargs: dict | None = None, 
     central differences of the forward; ``local_jacobian(out, i)`` = J; the
     ``create_graph=True`` pass (the vjp on Tensors) gives the same gradients as
     the plain pass; a second backward, plain or with create_graph, adds the same
-    gradients again (twice the first); the op's claim of which input values its
-    vjp reads (``Op.reads``) holds.
+    gradients again (twice the first); the op's claims of which values its vjp
+    reads (``Op.reads``, ``Op.reads_out``) hold.
     float32 arguments: the output and every gradient stay float32, and the float32
     backward is close to gᵀ·J computed in float64 (tolerances FLOAT32_*).
     Both: an op's own ``plain_vjp`` kernel gives its ``vjp``'s gradients for the
@@ -655,27 +655,37 @@ def _check_plain_kernel(info: OpInfo, out: Tensor, g: np.ndarray, where: str, rt
 
 
 def _check_reads(info: OpInfo, out: Tensor, g: np.ndarray, where: str) -> None:
-    """An op's claim about the input values its vjp reads (``Op.reads``), on
-    which the engine's guard rests (it leaves the others writable):
-    READS_NONE: every gradient is the same with every input replaced by other
-    values of the same shape; READS_OTHER: the gradient of each input is the
-    same with that input replaced. (A single-node entry whose op claims either.)"""
+    """An op's claims about the values its vjp reads (``Op.reads``,
+    ``Op.reads_out``), on which the engine's guard rests (it leaves the others
+    writable): READS_NONE: every gradient is the same with every input replaced
+    by other values of the same shape; READS_OTHER: the gradient of each input
+    is the same with that input replaced; ``reads_out = False``: every gradient
+    is the same with the output replaced. (A single-node entry whose op claims one.)"""
     op = out.op
-    if not info.single_node or op is None or op.reads == READS_ALL:
+    if not info.single_node or op is None or (op.reads == READS_ALL and op.reads_out):
         return
     args = tuple(out.args or ())
-    for k in ([None] if op.reads == READS_NONE else range(len(args))):
-        replaced = [k is None or i == k for i in range(len(args))]
-        other = tuple((np.asarray(a) * 1.75 + 0.25).astype(np.result_type(a), copy=False) if r and isinstance(a, np.ndarray)
-                      else type(a)(a * 1.75 + 0.25) if r else a for a, r in zip(args, replaced))
+
+    def other(a: Any) -> Any:
+        if isinstance(a, (np.ndarray, np.generic)):
+            return (np.asarray(a) * 1.75 + 0.25).astype(np.result_type(a), copy=False)
+        return type(a)(a * 1.75 + 0.25)
+
+    cases: list[tuple[str, tuple, Any, Any]] = []  # (what was replaced, args, output, which gradients)
+    if op.reads == READS_NONE:
+        cases.append(("the values of its inputs", tuple(other(a) for a in args), out.data, None))
+    elif op.reads != READS_ALL:
+        cases += [(f"the value of input {k}", tuple(other(a) if i == k else a for i, a in enumerate(args)),
+                   out.data, k) for k in range(len(args))]
+    if not op.reads_out:
+        cases.append(("its output", args, other(out.data), None))
+    for what, changed, output, which in cases:
         for kernel in (op.plain_vjp, op.vjp):
-            first, second = kernel(out, g, out.data, *args), kernel(out, g, out.data, *other)
+            first, second = kernel(out, g, out.data, *args), kernel(out, g, output, *changed)
             for n, (needed, a, b) in enumerate(zip(out.needs, first, second)):
-                if needed and (k is None or n == k) and not np.array_equal(np.asarray(a), np.asarray(b)):
-                    raise AssertionError(
-                        f"{where}: {op.name} claims its vjp does not read the value"
-                        f"{'s of its inputs' if k is None else f' of input {k}'}, but the gradient of input {n} "
-                        "changes with it (Op.reads)")
+                if needed and which in (None, n) and not np.array_equal(np.asarray(a), np.asarray(b)):
+                    raise AssertionError(f"{where}: {op.name} claims its vjp does not read {what}, but the "
+                                         f"gradient of input {n} changes with it (Op.reads, Op.reads_out)")
 
 
 def _check_float64(info, args, kwargs, eps, atol, rtol, seed, where) -> None:

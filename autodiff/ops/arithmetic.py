@@ -16,6 +16,7 @@ class Add(Op):
     name, numpy, symbol = "add", ("add",), "+"
     local = ('∂z/∂x = 1', '∂z/∂b = 1')
     reads = READS_NONE
+    reads_out = False
 
     def forward(self, ctx, x, y):
         return x + y
@@ -30,6 +31,7 @@ class Sub(Op):
     name, numpy, symbol = "sub", ("subtract",), "-"
     local = ('∂(x − y)/∂x = 1', '∂(x − y)/∂y = −1')
     reads = READS_NONE
+    reads_out = False
 
     def forward(self, ctx, x, y):
         return x - y
@@ -44,6 +46,7 @@ class Mul(Op):
     name, numpy, symbol = "mul", ("multiply",), "*"
     local = ('∂(xy)/∂x = y', '∂(xy)/∂y = x')
     reads = READS_OTHER
+    reads_out = False
 
     def forward(self, ctx, x, y):
         return x * y
@@ -73,6 +76,7 @@ class Neg(Op):
     name, numpy, method = "neg", ("negative",), "__neg__"
     local = '∂(−x)/∂x = −1'
     reads = READS_NONE
+    reads_out = False
 
     def forward(self, ctx, x):
         return -x
@@ -121,6 +125,7 @@ class MatMul(Op):
     name, numpy, symbol = "matmul", ("matmul",), "@"
     local = ('∂z/∂w_j = x_j   (A @ B: dL/dA = G·Bᵀ)', '∂z_i/∂w_j = x_ij   (A @ B: dL/dB = Aᵀ·G)')
     reads = READS_OTHER
+    reads_out = False
 
     def explain_error(self, error, arrays, **params):
         if np.ndim(arrays[0]) == 0 or np.ndim(arrays[1]) == 0:

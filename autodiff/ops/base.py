@@ -74,6 +74,7 @@ class Op:
     # The registry tests check the claim: a vjp gives the same gradients with
     # the inputs it says it does not read replaced by other values.
     reads = READS_ALL
+    reads_out = True  # whether the vjp reads the output's value (made read-only when it does)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, apply, lift, raw
+from .base import READS_NONE, Op, apply, lift, raw
 
 
 class Exp(Op):
@@ -12,6 +12,7 @@ class Exp(Op):
 
     name, numpy, method = "exp", ("exp",), "exp"
     local = 'd(eˣ)/dx = eˣ'
+    reads = READS_NONE
 
     def forward(self, ctx, x):
         return np.exp(x)
@@ -25,6 +26,7 @@ class Log(Op):
 
     name, numpy, method = "log", ("log",), "log"
     local = 'd(log x)/dx = 1/x'
+    reads_out = False
 
     def forward(self, ctx, x):
         return np.log(x)
@@ -45,6 +47,7 @@ class Sigmoid(Op):
 
     name, method = "sigmoid", "sigmoid"
     local = 'dŷ/dz = ŷ(1 − ŷ)'
+    reads = READS_NONE
 
     def forward(self, ctx, z):
         return stable_sigmoid(z)
@@ -58,6 +61,7 @@ class Tanh(Op):
 
     name, numpy, method = "tanh", ("tanh",), "tanh"
     local = 'd(tanh x)/dx = 1 − tanh² x'
+    reads = READS_NONE
 
     def forward(self, ctx, x):
         return np.tanh(x)
@@ -71,6 +75,7 @@ class Relu(Op):
 
     name, method = "relu", "relu"
     local = 'd relu/dx = 1 if x > 0 else 0'
+    reads_out = False
 
     def forward(self, ctx, x):
         return np.maximum(x, 0.0)
@@ -110,6 +115,7 @@ class Sqrt(Op):
 
     name, numpy, method = "sqrt", ("sqrt",), "sqrt"
     local = 'd(√x)/dx = 1/(2√x)'
+    reads = READS_NONE
 
     def forward(self, ctx, x):
         return np.sqrt(x)

@@ -36,6 +36,7 @@ class Sum(_Reduction):
     name, numpy, method = "sum", ("sum",), "sum"
     local = '∂(Σ_i x_i)/∂x_i = 1'
     reads = READS_NONE
+    reads_out = False
 
     def forward(self, ctx, x, axis, keepdims):
         ctx.saved = axis
@@ -55,6 +56,7 @@ class Mean(_Reduction):
     name, numpy, method = "mean", ("mean",), "mean"
     local = '∂((1/m) Σ_i x_i)/∂x_i = 1/m'
     reads = READS_NONE
+    reads_out = False
 
     def forward(self, ctx, x, axis, keepdims):
         if x.size == 0:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Node, Op, apply, check_axis, lift, raw, rows_along
+from .base import READS_NONE, Node, Op, apply, check_axis, lift, raw, rows_along
 
 
 class _AlongAxis(Op):
@@ -24,6 +24,7 @@ class Softmax(_AlongAxis):
 
     name, method = "softmax", "softmax"
     local = 'D_j S_i = S_i(δ_ij − S_j)'
+    reads = READS_NONE
 
     def forward(self, ctx, a, axis):
         ctx.saved = axis
@@ -50,6 +51,7 @@ class LogSoftmax(_AlongAxis):
 
     name, method = "log_softmax", "log_softmax"
     local = '∂log S_i/∂a_j = δ_ij − S_j'
+    reads = READS_NONE
 
     def forward(self, ctx, a, axis):
         ctx.saved = axis

@@ -41,7 +41,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["Node", "apply", "apply2", "backpropagate", "unbroadcast", "topological_order", "no_grad", "enable_grad",
+__all__ = ["Node", "apply", "apply1", "apply2", "backpropagate", "unbroadcast", "topological_order", "no_grad", "enable_grad",
            "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "raw", "FLOAT_DTYPES"]
 
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -141,7 +141,9 @@ class _Hold(tuple):
                     del _LOCKS[key]
                     if _WRITTEN:
                         _WRITTEN.pop(key, None)
-                    a.setflags(write=True)
+                    if a.base is None or a.base.flags.writeable:
+                        a.setflags(write=True)
+                    # else: a view whose owner another graph still holds stays read-only
 
 
 def is_locked(array: np.ndarray) -> bool:
@@ -150,25 +152,34 @@ def is_locked(array: np.ndarray) -> bool:
 
 
 def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
-    """``write(array)``, also when graphs hold the array read-only: then the
-    write is numbered, so that backward through those graphs raises."""
+    """``write(array)``, also when graphs hold the array (or the array that owns
+    its memory) read-only: then the write is numbered, so that backward through
+    those graphs raises."""
     if 0 in array.strides and any(step == 0 for step, n in zip(array.strides, array.shape) if n > 1):
         raise ValueError(f"{who}: the tensor's data is a broadcast view (elements share memory), which "
                          "cannot be changed in place; make it a tensor of its own with np.array(data)")
-    if array.flags.writeable:
+    base = array.base if type(array.base) is np.ndarray else None
+    if array.flags.writeable and (base is None or id(base) not in _LOCKS):
         write(array)
         return
+    touched = (array,) if base is None else (base, array)
+    opened = []
     try:
-        array.flags.writeable = True
-    except ValueError:
-        raise ValueError(f"{who}: the tensor's data is a read-only numpy array (a broadcast view, or "
-                         "made read-only outside autodiff) and cannot be changed in place") from None
-    try:
+        for a in touched:  # the owner first: a view can be made writable only once its owner is
+            if not a.flags.writeable:
+                try:
+                    a.flags.writeable = True
+                except ValueError:
+                    raise ValueError(f"{who}: the tensor's data is a read-only numpy array (a broadcast view, "
+                                     "or made read-only outside autodiff) and cannot be changed in place") from None
+                opened.append(a)
         write(array)
     finally:
-        array.flags.writeable = False
+        for a in reversed(opened):
+            a.flags.writeable = False
     number = _next_write()
-    _WRITTEN[id(array)] = number
+    for a in touched:
+        _WRITTEN[id(a)] = number
     _last_write[0] = number
 
 
@@ -382,6 +393,53 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     return node
 
 
+def apply1(op: Any, x0: Any) -> Any:
+    """``apply(op, x0)`` for an op of one input and no parameters (exp, log,
+    sigmoid, unary minus, ...): the same steps, without packing the arguments.
+    Just an optimization: ``apply`` does the same for any number of inputs."""
+    node = object.__new__(node_class)
+    node.saved = None
+    if isinstance(x0, Node):
+        a0, r0 = x0.data, x0.requires_grad
+    else:
+        a0, r0 = x0, False
+    node.needs = _NEEDS_1[r0]
+    try:
+        out = op.forward(node, a0)
+    except (ValueError, IndexError, TypeError) as error:
+        raise type(error)(describe_error(op, (a0,), error, {})) from None
+    node.grad = node.name = node.locked = None
+    node.retains_grad = False
+    node.number = _next_number()
+    modes = MODES
+    if modes.detect_anomaly:
+        check_forward(op, (a0,), out)
+    if not r0 or not modes.grad_enabled:
+        node.data = out if type(out) is np.ndarray else np.asarray(out)
+        node.requires_grad = False
+        node.op = None
+        node.needs = ()
+        node.a0 = _FREED
+        node.stamp = 0
+        return node
+    node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
+    node.x0, node.a0 = x0, a0
+    node.requires_grad = True
+    node.op = op
+    node.stamp = _last_write[0]
+    if type(out) is np.ndarray:
+        if out is a0:  # the input returned unchanged: the node gets an array of its own
+            node.data = out = out.view()
+        if op.reads_out:
+            out.setflags(write=False)
+    if op.reads and type(a0) is np.ndarray:
+        if x0.op is None:
+            _hold(node, (a0,))
+        elif a0.flags.writeable:
+            a0.setflags(write=False)
+    return node
+
+
 def apply2(op: Any, x0: Any, x1: Any) -> Any:
     """``apply(op, x0, x1)`` for an op of two inputs and no parameters (the
     arithmetic operators): the same steps, without packing the arguments.
@@ -477,24 +535,29 @@ def _guard_pair(node: Node, read0: bool, read1: bool) -> None:
 def _hold(node: Node, arrays: Sequence[np.ndarray]) -> None:
     """Hold ``arrays`` (from outside the graph, no repeats) read-only while
     ``node`` lives; an array that was read-only to begin with is not ours to
-    hold. Counted: several nodes may hold one array, and the last to let go
-    makes it writable again (``_Hold``)."""
-    held = []
+    hold. A view (``X[batch]``) is held with the array that owns its memory,
+    so that a write into ``X`` fails too. Counted: several nodes may hold one
+    array, and the last to let go makes it writable again (``_Hold``)."""
+    held: list[np.ndarray] = []
     out = node.data
     with _LOCKS_GUARD:
         for a in arrays:
             if a is out:
                 continue
-            key = id(a)
-            count = _LOCKS.get(key, 0)
-            if count:
-                _LOCKS[key] = count + 1
-            elif a.flags.writeable:
-                _LOCKS[key] = 1
-                a.setflags(write=False)
-            else:
-                continue
-            held.append(a)
+            base = a.base
+            # the owner first: _Hold gives them back in this order, and a view can
+            # be made writable only once its owner is
+            for b in ((base, a) if type(base) is np.ndarray and base is not out else (a,)):
+                key = id(b)
+                count = _LOCKS.get(key, 0)
+                if count:
+                    _LOCKS[key] = count + 1
+                elif b.flags.writeable:
+                    _LOCKS[key] = 1
+                    b.setflags(write=False)
+                else:
+                    continue
+                held.append(b)
     if held:
         node.locked = _Hold(held)
 
@@ -656,11 +719,11 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 if gx is None or not needs[k - 1]:
                     continue
                 x = inputs[k - 1]
-                shape = x.data.shape
-                if gx.shape != shape:
-                    gx = unbroadcast(gx, shape)
-                if not create_graph and gx.dtype is not x.data.dtype:
-                    gx = gx.astype(x.data.dtype, copy=False)
+                xdata = x.data
+                if gx.shape != xdata.shape:
+                    gx = unbroadcast(gx, xdata.shape)
+                if gx.dtype is not xdata.dtype and not create_graph:
+                    gx = gx.astype(xdata.dtype, copy=False)
                 if anomaly:
                     _check_backward(op, g, gx)
                 key = x.number

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import engine
 from . import ops
-from .engine import FLOAT_DTYPES, MODES, Node, apply, apply2, backpropagate, write_in_place
+from .engine import FLOAT_DTYPES, MODES, Node, apply1, apply2, backpropagate, write_in_place
 from .ops.base import lift, reject_numpy_options
 
 Array = np.ndarray
@@ -258,13 +258,13 @@ class Tensor(Node):
         return apply2(ops.mod, lift(other, "mod"), self)
 
     def __neg__(self) -> Tensor:
-        return apply(ops.neg, self)
+        return apply1(ops.neg, self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return apply(ops.abs, self)
+        return apply1(ops.abs, self)
 
     # ----- in place: += -= *= /= and t[key] = v, as in PyTorch ---------------------------
     def __iadd__(self, other: Any) -> Tensor:
@@ -294,10 +294,16 @@ class Tensor(Node):
 
     def _in_place(self, symbol: str, ufunc: Any, other: Any) -> Tensor:
         value = other.data if isinstance(other, Node) else other
+        data = self.data
         shape = getattr(value, "shape", ())
-        if shape and shape != self.data.shape and np.broadcast_shapes(shape, self.data.shape) != self.data.shape:
+        if shape and shape != data.shape and np.broadcast_shapes(shape, data.shape) != data.shape:
             raise ValueError(f"{symbol}: a value of shape {shape} cannot update a tensor of shape "
                              f"{self.shape} in place")
+        if data.flags.writeable and 0 not in data.strides and not (self.requires_grad and MODES.grad_enabled):
+            # no graph holds the array (a parameter update between two steps): the write, no more.
+            # Just an optimization: _write checks and does the same.
+            ufunc(data, value, out=data, casting="same_kind")
+            return self
         self._write(symbol, lambda a: ufunc(a, value, out=a, casting="same_kind"))
         return self
 
@@ -342,31 +348,31 @@ class Tensor(Node):
         return ops.getitem(self, key)
 
     def exp(self) -> Tensor:
-        return apply(ops.exp, self)
+        return apply1(ops.exp, self)
 
     def log(self) -> Tensor:
-        return apply(ops.log, self)
+        return apply1(ops.log, self)
 
     def sigmoid(self) -> Tensor:
-        return apply(ops.sigmoid, self)
+        return apply1(ops.sigmoid, self)
 
     def tanh(self) -> Tensor:
-        return apply(ops.tanh, self)
+        return apply1(ops.tanh, self)
 
     def relu(self) -> Tensor:
-        return apply(ops.relu, self)
+        return apply1(ops.relu, self)
 
     def sin(self) -> Tensor:
-        return apply(ops.sin, self)
+        return apply1(ops.sin, self)
 
     def cos(self) -> Tensor:
-        return apply(ops.cos, self)
+        return apply1(ops.cos, self)
 
     def sqrt(self) -> Tensor:
-        return apply(ops.sqrt, self)
+        return apply1(ops.sqrt, self)
 
     def abs(self) -> Tensor:
-        return apply(ops.abs, self)
+        return apply1(ops.abs, self)
 
     def astype(self, dtype: Any) -> Tensor:
         return ops.astype(self, dtype)

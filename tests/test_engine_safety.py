@@ -103,6 +103,36 @@ def test_a_reused_numpy_batch_buffer_cannot_be_refilled_under_a_live_graph():
     buffer[...] = 0.0  # released by backward
 
 
+def test_a_batch_view_holds_the_array_that_owns_its_memory():
+    X = np.ones((1000, 32))  # a dataset; the graph gets the view X[:100] (25 KB: held, not copied)
+    w = Tensor(np.ones(32), requires_grad=True)
+    loss = (X[:100] @ w).sum()
+    with pytest.raises(ValueError, match="read-only"):
+        X[...] = 0.0  # would change the batch under the graph
+    other = (X[100:200] @ w).sum()  # a second graph on the same dataset
+    loss.backward()
+    with pytest.raises(ValueError, match="read-only"):
+        X[...] = 0.0  # still held by the second graph
+    np.testing.assert_array_equal(w.grad, np.full(32, 100.0))
+    other.backward()
+    X[...] = 0.0  # released by both
+
+
+def test_a_leaf_whose_data_is_a_view_is_guarded_with_its_owner():
+    flat = np.ones(6)
+    w = Tensor(flat[:3], requires_grad=True, name="w")
+    loss = (w * w).sum()
+    with pytest.raises(ValueError, match="read-only"):
+        flat[...] = 5.0
+    with ad.no_grad():
+        w -= 1.0  # allowed in place, numbered: the graph read the old values
+    with pytest.raises(RuntimeError, match="input 0 of mul \\('w'\\) was changed in place"):
+        loss.backward()
+    del loss
+    flat[...] = 5.0  # the graph is gone
+    np.testing.assert_array_equal(w.data, 5.0)
+
+
 def test_a_small_numpy_constant_is_copied_so_a_refill_cannot_reach_the_graph():
     buffer = np.array([[1.0, 2.0], [3.0, 4.0]])  # up to engine.COPY_BYTES: the graph keeps a copy
     w = Tensor([1.0, -1.0], requires_grad=True)

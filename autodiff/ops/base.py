@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import READS_ALL, READS_NONE, READS_OTHER, Node, apply, apply2, raw
+from ..engine import READS_ALL, READS_NONE, READS_OTHER, Node, apply, apply1, apply2, raw
 
 __all__ = ["INSTANCES", "Op", "rows_along", "SHORT_AXIS", "MANY_ROWS", "READS_ALL", "READS_NONE", "READS_OTHER", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
            "reject_numpy_options", "inside_vjp", "NUMPY_COMPOSITES", "numpy_composite"]
@@ -88,7 +88,7 @@ class Op:
     def __call__(self, *inputs: Any) -> Any:
         """Apply the op to Tensors, numpy arrays or numbers (the public function)."""
         if len(inputs) == 1:
-            return apply(self, lift(inputs[0], self.name))
+            return apply1(self, lift(inputs[0], self.name))
         if len(inputs) == 2:
             return apply2(self, lift(inputs[0], self.name), lift(inputs[1], self.name))
         return apply(self, *[lift(x, self.name) for x in inputs])

@@ -40,6 +40,8 @@ class Sum(_Reduction):
 
     def forward(self, ctx, x, axis, keepdims):
         ctx.saved = axis
+        if axis is None and not keepdims:
+            return x.sum()
         rows = rows_along(x, axis)
         if rows is not None:
             total = rows.sum(axis=0)
@@ -62,6 +64,8 @@ class Mean(_Reduction):
         if x.size == 0:
             raise ValueError("mean of an empty tensor")
         ctx.saved = axis
+        if axis is None and not keepdims:  # the mean of everything (a loss): numpy's sum is fastest without options
+            return x.sum() / x.size
         total = x.sum(axis=axis, keepdims=keepdims)
         return total / (x.size // total.size if total.size else 1)
 

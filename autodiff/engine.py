@@ -339,13 +339,7 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     if MODES.detect_anomaly:
         check_forward(op, node.args if record else [raw(x) for x in inputs], out)
     if not record:
-        node.requires_grad = False
-        node.op = None
-        node.needs = ()
-        node.a0 = _FREED
-        node.saved = None
-        node.stamp = 0
-        return node
+        return _unrecorded(node, out)
     node.requires_grad = True
     node.op = op
     node.stamp = _last_write[0]
@@ -393,6 +387,19 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     return node
 
 
+def _unrecorded(node: Node, out: Any) -> Node:
+    """The output of an op call that records no graph: a new leaf with the value
+    (a 0-d result as an array, which can be updated in place)."""
+    node.data = out if type(out) is np.ndarray else np.asarray(out)
+    node.requires_grad = False
+    node.op = None
+    node.needs = ()
+    node.a0 = _FREED
+    node.saved = None
+    node.stamp = 0
+    return node
+
+
 def apply1(op: Any, x0: Any) -> Any:
     """``apply(op, x0)`` for an op of one input and no parameters (exp, log,
     sigmoid, unary minus, ...): the same steps, without packing the arguments.
@@ -415,13 +422,7 @@ def apply1(op: Any, x0: Any) -> Any:
     if modes.detect_anomaly:
         check_forward(op, (a0,), out)
     if not r0 or not modes.grad_enabled:
-        node.data = out if type(out) is np.ndarray else np.asarray(out)
-        node.requires_grad = False
-        node.op = None
-        node.needs = ()
-        node.a0 = _FREED
-        node.stamp = 0
-        return node
+        return _unrecorded(node, out)
     node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
     node.x0, node.a0 = x0, a0
     node.requires_grad = True
@@ -466,13 +467,7 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
     if modes.detect_anomaly:
         check_forward(op, (a0, a1), out)
     if not (r0 or r1) or not modes.grad_enabled:
-        node.data = out if type(out) is np.ndarray else np.asarray(out)
-        node.requires_grad = False
-        node.op = None
-        node.needs = ()
-        node.a0 = _FREED
-        node.stamp = 0
-        return node
+        return _unrecorded(node, out)
     node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
     node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
     node.requires_grad = True

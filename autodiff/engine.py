@@ -580,7 +580,7 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     length 1; the chain rule adds up the gradients of all the copies.
     """
     if not shape:  # a scalar input (a bias, a factor): the sum of every element
-        return grad.sum()
+        return np.add.reduce(grad, axis=None) if type(grad) is np.ndarray else grad.sum()
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)

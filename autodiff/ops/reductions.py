@@ -41,7 +41,7 @@ class Sum(_Reduction):
     def forward(self, ctx, x, axis, keepdims):
         ctx.saved = axis
         if axis is None and not keepdims:
-            return x.sum()
+            return np.add.reduce(x, axis=None)  # x.sum() without numpy's Python-level wrapper
         rows = rows_along(x, axis)
         if rows is not None:
             total = rows.sum(axis=0)
@@ -65,7 +65,7 @@ class Mean(_Reduction):
             raise ValueError("mean of an empty tensor")
         ctx.saved = axis
         if axis is None and not keepdims:  # the mean of everything (a loss): numpy's sum is fastest without options
-            return x.sum() / x.size
+            return np.add.reduce(x, axis=None) / x.size
         total = x.sum(axis=axis, keepdims=keepdims)
         return total / (x.size // total.size if total.size else 1)
 

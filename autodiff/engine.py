@@ -41,7 +41,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["Node", "apply", "apply1", "apply2", "backpropagate", "unbroadcast", "topological_order", "no_grad", "enable_grad",
+__all__ = ["Node", "apply", "apply1", "apply2", "lift", "backpropagate", "unbroadcast", "topological_order", "no_grad", "enable_grad",
            "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "raw", "FLOAT_DTYPES"]
 
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -57,45 +57,72 @@ _WRITTEN: dict[int, int] = {}  # id(array) -> number of its last in-place write 
 
 # ----- modes, one set per thread --------------------------------------------------------
 class _Modes(threading.local):
-    """Switches read on every op call; each thread starts with these defaults."""
+    """Switches read on every op call; each thread starts with these defaults.
+
+    ``usual``: recording, without anomaly detection. The op calls read this one
+    flag, and look at the two switches only when it is off."""
 
     grad_enabled = True
     detect_anomaly = False
+    usual = True
 
 
 MODES = _Modes()
 
 
-class _Switch:
-    """``with``: set one of this thread's modes, and restore it on the way out
-    (a class: cheaper than a generator-based context manager in a training loop)."""
+def _set_grad_enabled(value: bool) -> None:
+    modes = MODES
+    modes.grad_enabled = value
+    modes.usual = value and not modes.detect_anomaly
 
-    __slots__ = ("name", "value", "previous")
 
-    def __init__(self, name: str, value: bool):
-        self.name, self.value = name, value
+class _GradSwitch:
+    """``with``: turn this thread's recording on or off, and restore it on the way
+    out (a class: cheaper than a generator-based context manager in a training loop)."""
+
+    __slots__ = ("value", "previous")
+
+    def __init__(self, value: bool):
+        self.value = value
 
     def __enter__(self) -> None:
-        self.previous = getattr(MODES, self.name)
-        setattr(MODES, self.name, self.value)
+        self.previous = MODES.grad_enabled
+        _set_grad_enabled(self.value)
 
     def __exit__(self, *exc: Any) -> None:
-        setattr(MODES, self.name, self.previous)
+        _set_grad_enabled(self.previous)
+
+
+class _AnomalySwitch:
+    """``with``: anomaly detection on in this thread, and restored on the way out."""
+
+    __slots__ = ("previous",)
+
+    def __enter__(self) -> None:
+        modes = MODES
+        self.previous = modes.detect_anomaly
+        modes.detect_anomaly = True
+        modes.usual = False
+
+    def __exit__(self, *exc: Any) -> None:
+        modes = MODES
+        modes.detect_anomaly = self.previous
+        modes.usual = modes.grad_enabled and not self.previous
 
 
 def no_grad() -> Any:
     """Ops run inside record no graph (evaluation, parameter updates). This thread only."""
-    return _Switch("grad_enabled", False)
+    return _GradSwitch(False)
 
 
 def enable_grad() -> Any:
     """Record graphs again, even inside ``no_grad()``. This thread only."""
-    return _Switch("grad_enabled", True)
+    return _GradSwitch(True)
 
 
 def set_grad_enabled(mode: bool) -> Any:
     """``with set_grad_enabled(training): ...``: recording on or off. This thread only."""
-    return _Switch("grad_enabled", bool(mode))
+    return _GradSwitch(bool(mode))
 
 
 def is_grad_enabled() -> bool:
@@ -105,7 +132,7 @@ def is_grad_enabled() -> bool:
 def detect_anomaly() -> Any:
     """Raise FloatingPointError naming the first op whose forward or backward
     turns finite numbers into NaN or inf. This thread only."""
-    return _Switch("detect_anomaly", True)
+    return _AnomalySwitch()
 
 
 def is_anomaly_enabled() -> bool:
@@ -270,6 +297,25 @@ READS_ALL = 2    # every input (the default)
 node_class: Any = Node
 
 
+def lift(x: Any, who: str) -> Any:
+    """An operand as an op input: Tensors and Python numbers as they are,
+    anything else as a numeric numpy array (float64 unless already float)."""
+    kind = type(x)
+    if kind is float or kind is int or isinstance(x, Node):  # the common cases, checked first
+        return x
+    if kind is np.ndarray and x.dtype.kind == "f":
+        return x
+    if isinstance(x, (float, int)) and not isinstance(x, bool):
+        return x
+    try:
+        array = np.asarray(x)
+    except ValueError as error:
+        raise ValueError(f"{who}: operand is not a regular array: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: operand must be numeric, got {type(x).__name__} of dtype {array.dtype}")
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
 def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     """Run ``op.forward(ctx, *arrays, **params)`` on the numpy values of
     ``inputs`` and return the output node, with the graph recorded when
@@ -401,14 +447,17 @@ def _unrecorded(node: Node, out: Any) -> Node:
 
 
 def apply1(op: Any, x0: Any) -> Any:
-    """``apply(op, x0)`` for an op of one input and no parameters (exp, log,
-    sigmoid, unary minus, ...): the same steps, without packing the arguments.
+    """``apply(op, lift(x0))`` for an op of one input and no parameters (exp,
+    log, sigmoid, unary minus, ...): the same steps, without packing the arguments.
     Just an optimization: ``apply`` does the same for any number of inputs."""
     node = object.__new__(node_class)
     node.saved = None
     if isinstance(x0, Node):
         a0, r0 = x0.data, x0.requires_grad
     else:
+        kind = type(x0)  # a constant: lifted unless it is a float, an int or a float array already
+        if kind is not float and kind is not int and (kind is not np.ndarray or x0.dtype.kind != "f"):
+            x0 = lift(x0, op.name)
         a0, r0 = x0, False
     node.needs = _NEEDS_1[r0]
     try:
@@ -419,9 +468,12 @@ def apply1(op: Any, x0: Any) -> Any:
     node.retains_grad = False
     node.number = _next_number()
     modes = MODES
-    if modes.detect_anomaly:
-        check_forward(op, (a0,), out)
-    if not r0 or not modes.grad_enabled:
+    if not modes.usual:  # not recording, or checking for anomalies
+        if modes.detect_anomaly:
+            check_forward(op, (a0,), out)
+        if not modes.grad_enabled:
+            return _unrecorded(node, out)
+    if not r0:
         return _unrecorded(node, out)
     node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
     node.x0, node.a0 = x0, a0
@@ -442,18 +494,24 @@ def apply1(op: Any, x0: Any) -> Any:
 
 
 def apply2(op: Any, x0: Any, x1: Any) -> Any:
-    """``apply(op, x0, x1)`` for an op of two inputs and no parameters (the
-    arithmetic operators): the same steps, without packing the arguments.
+    """``apply(op, lift(x0), lift(x1))`` for an op of two inputs and no
+    parameters (the arithmetic operators): the same steps, without packing the arguments.
     Just an optimization: ``apply`` does the same for any number of inputs."""
     node = object.__new__(node_class)
     node.saved = None
     if isinstance(x0, Node):
         a0, r0 = x0.data, x0.requires_grad
     else:
+        kind = type(x0)  # a constant: lifted unless it is a float, an int or a float array already
+        if kind is not float and kind is not int and (kind is not np.ndarray or x0.dtype.kind != "f"):
+            x0 = lift(x0, op.name)
         a0, r0 = x0, False
     if isinstance(x1, Node):
         a1, r1 = x1.data, x1.requires_grad
     else:
+        kind = type(x1)
+        if kind is not float and kind is not int and (kind is not np.ndarray or x1.dtype.kind != "f"):
+            x1 = lift(x1, op.name)
         a1, r1 = x1, False
     node.needs = _NEEDS_2[r0][r1]
     try:
@@ -464,9 +522,12 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
     node.retains_grad = False
     node.number = _next_number()
     modes = MODES
-    if modes.detect_anomaly:
-        check_forward(op, (a0, a1), out)
-    if not (r0 or r1) or not modes.grad_enabled:
+    if not modes.usual:  # not recording, or checking for anomalies
+        if modes.detect_anomaly:
+            check_forward(op, (a0, a1), out)
+        if not modes.grad_enabled:
+            return _unrecorded(node, out)
+    if not (r0 or r1):
         return _unrecorded(node, out)
     node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
     node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
@@ -667,7 +728,8 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
     modes = MODES
     anomaly = modes.detect_anomaly
     last_write = _last_write
-    previous_mode, modes.grad_enabled = modes.grad_enabled, create_graph
+    previous_mode = modes.grad_enabled
+    _set_grad_enabled(create_graph)
     try:
         while heap:
             key = -heappop(heap)
@@ -677,7 +739,11 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 found[wanted[key]] = g
             op = node.op
             if op is None:  # a leaf
-                if accumulate:
+                if not accumulate:
+                    continue
+                if node.grad is None and not create_graph:  # accumulate_grad's first case, inline
+                    node.grad = g.copy() if type(g) is np.ndarray else np.array(g, dtype=node.data.dtype)
+                else:
                     accumulate_grad(node, g, create_graph)
                 continue
             if node.retains_grad and accumulate:
@@ -730,7 +796,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 else:
                     grads[key] = total + gx
     finally:
-        modes.grad_enabled = previous_mode
+        _set_grad_enabled(previous_mode)
     return found
 
 

@@ -8,6 +8,7 @@ The engine under it (``autodiff.engine``) records the ops and runs backward.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from . import engine
 from . import ops
 from .engine import FLOAT_DTYPES, MODES, Node, apply1, apply2, backpropagate, write_in_place
-from .ops.base import lift, reject_numpy_options
+from .ops.base import reject_numpy_options
 
 Array = np.ndarray
 # dL/dL = 1, the seed of backward() on a scalar: shared, so read-only (no op writes into g)
@@ -216,46 +217,46 @@ class Tensor(Node):
 
     # ----- arithmetic operators --------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        return apply2(ops.add, self, lift(other, "add"))
+        return apply2(ops.add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return apply2(ops.add, lift(other, "add"), self)
+        return apply2(ops.add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply2(ops.sub, self, lift(other, "sub"))
+        return apply2(ops.sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return apply2(ops.sub, lift(other, "sub"), self)
+        return apply2(ops.sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply2(ops.mul, self, lift(other, "mul"))
+        return apply2(ops.mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return apply2(ops.mul, lift(other, "mul"), self)
+        return apply2(ops.mul, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return apply2(ops.div, self, lift(other, "div"))
+        return apply2(ops.div, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return apply2(ops.div, lift(other, "div"), self)
+        return apply2(ops.div, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return apply2(ops.pow, self, lift(other, "pow"))
+        return apply2(ops.pow, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return apply2(ops.pow, lift(other, "pow"), self)
+        return apply2(ops.pow, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return apply2(ops.matmul, self, lift(other, "matmul"))
+        return apply2(ops.matmul, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return apply2(ops.matmul, lift(other, "matmul"), self)
+        return apply2(ops.matmul, other, self)
 
     def __mod__(self, other: Any) -> Tensor:
-        return apply2(ops.mod, self, lift(other, "mod"))
+        return apply2(ops.mod, self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return apply2(ops.mod, lift(other, "mod"), self)
+        return apply2(ops.mod, other, self)
 
     def __neg__(self) -> Tensor:
         return apply1(ops.neg, self)
@@ -268,16 +269,16 @@ class Tensor(Node):
 
     # ----- in place: += -= *= /= and t[key] = v, as in PyTorch ---------------------------
     def __iadd__(self, other: Any) -> Tensor:
-        return self._in_place("+=", np.add, other)
+        return self._in_place("+=", operator.iadd, other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._in_place("-=", np.subtract, other)
+        return self._in_place("-=", operator.isub, other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._in_place("*=", np.multiply, other)
+        return self._in_place("*=", operator.imul, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._in_place("/=", np.true_divide, other)
+        return self._in_place("/=", operator.itruediv, other)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         from .ops.shape import index_key
@@ -292,19 +293,28 @@ class Tensor(Node):
             a[key] = value
         self._write(f"[{key!r}] =", put)
 
-    def _in_place(self, symbol: str, ufunc: Any, other: Any) -> Tensor:
+    def _in_place(self, symbol: str, update: Callable[[Array, Any], Any], other: Any) -> Tensor:
+        """``update(data, value)``: numpy's in-place operator on the data (which
+        casts the value to the data's dtype the same_kind way)."""
         value = other.data if isinstance(other, Node) else other
         data = self.data
-        shape = getattr(value, "shape", ())
-        if shape and shape != data.shape and np.broadcast_shapes(shape, data.shape) != data.shape:
+        try:
+            if data.flags.writeable and 0 not in data.strides and not (self.requires_grad and MODES.grad_enabled):
+                # no graph holds the array (a parameter update between two steps): the write, no more.
+                # Just an optimization: _write checks and does the same.
+                update(data, value)
+            else:
+                self._write(symbol, lambda a: update(a, value))
+        except ValueError:
+            shape = np.shape(value)
+            try:
+                fits = np.broadcast_shapes(shape, data.shape) == data.shape
+            except ValueError:
+                fits = False
+            if fits:
+                raise  # not a shape error
             raise ValueError(f"{symbol}: a value of shape {shape} cannot update a tensor of shape "
-                             f"{self.shape} in place")
-        if data.flags.writeable and 0 not in data.strides and not (self.requires_grad and MODES.grad_enabled):
-            # no graph holds the array (a parameter update between two steps): the write, no more.
-            # Just an optimization: _write checks and does the same.
-            ufunc(data, value, out=data, casting="same_kind")
-            return self
-        self._write(symbol, lambda a: ufunc(a, value, out=a, casting="same_kind"))
+                             f"{self.shape} in place") from None
         return self
 
     def _write(self, symbol: str, write: Callable[[Array], None]) -> None:
@@ -378,9 +388,13 @@ class Tensor(Node):
         return ops.astype(self, dtype)
 
     def sum(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
+        if axis is None and keepdims is False and not numpy_options:  # of everything: the op's defaults
+            return apply1(ops.sum, self)
         return ops.sum(self, axis, keepdims, **numpy_options)
 
     def mean(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
+        if axis is None and keepdims is False and not numpy_options:  # of everything: the op's defaults
+            return apply1(ops.mean, self)
         return ops.mean(self, axis, keepdims, **numpy_options)
 
     def max(self, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Tensor:
@@ -479,7 +493,7 @@ class Tensor(Node):
             op = _UFUNCS.get(ufunc)
             if op is not None and not kwargs:
                 if len(inputs) == 2:  # ndarray ∘ Tensor: common in a training loop, one call shorter
-                    return apply2(op, lift(inputs[0], op.name), lift(inputs[1], op.name))
+                    return apply2(op, inputs[0], inputs[1])
                 return op(*inputs)
             if ufunc in _CONSTANT_UFUNCS and "out" not in kwargs:
                 return ufunc(*[engine.raw(x) for x in inputs], **kwargs)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import READS_ALL, READS_NONE, READS_OTHER, Node, apply, apply1, apply2, raw
+from ..engine import READS_ALL, READS_NONE, READS_OTHER, Node, apply, apply1, apply2, lift, raw
 
 __all__ = ["INSTANCES", "Op", "rows_along", "SHORT_AXIS", "MANY_ROWS", "READS_ALL", "READS_NONE", "READS_OTHER", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
            "reject_numpy_options", "inside_vjp", "NUMPY_COMPOSITES", "numpy_composite"]
@@ -87,10 +87,10 @@ class Op:
 
     def __call__(self, *inputs: Any) -> Any:
         """Apply the op to Tensors, numpy arrays or numbers (the public function)."""
-        if len(inputs) == 1:
-            return apply1(self, lift(inputs[0], self.name))
+        if len(inputs) == 1:  # apply1 and apply2 lift constants themselves
+            return apply1(self, inputs[0])
         if len(inputs) == 2:
-            return apply2(self, lift(inputs[0], self.name), lift(inputs[1], self.name))
+            return apply2(self, inputs[0], inputs[1])
         return apply(self, *[lift(x, self.name) for x in inputs])
 
     def forward(self, ctx: Node, *arrays: Any, **params: Any) -> np.ndarray:
@@ -115,25 +115,6 @@ class Op:
 
     def __reduce__(self) -> Any:  # ops pickle by name, as the module-level instances they are
         return self.name
-
-
-def lift(x: Any, who: str) -> Any:
-    """An operand as an op input: Tensors and Python numbers as they are,
-    anything else as a numeric numpy array (float64 unless already float)."""
-    kind = type(x)
-    if kind is float or kind is int or isinstance(x, Node):  # the common cases, checked first
-        return x
-    if kind is np.ndarray and x.dtype.kind == "f":
-        return x
-    if isinstance(x, (float, int)) and not isinstance(x, bool):
-        return x
-    try:
-        array = np.asarray(x)
-    except ValueError as error:
-        raise ValueError(f"{who}: operand is not a regular array: {error}") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: operand must be numeric, got {type(x).__name__} of dtype {array.dtype}")
-    return array if array.dtype.kind == "f" else array.astype(np.float64)
 
 
 def inside_vjp(op: Op, x: Any, *args: Any, **kwargs: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import READS_NONE, Node, Op, rows_along, apply, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
+from .base import READS_NONE, Node, Op, rows_along, apply, apply1, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
 
 
 def _spread(g, x_shape, axis):
@@ -22,8 +22,8 @@ class _Reduction(Op):
     """Shared: ``op(x, axis=None, keepdims=False)``; numpy's other options are refused."""
 
     def __call__(self, x: Any, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Any:  # type: ignore[override]
-        if axis is None and keepdims is False and not numpy_options:  # t.sum(), t.mean(): no axis to check
-            return apply(self, lift(x, self.name), axis=None, keepdims=False)
+        if axis is None and keepdims is False and not numpy_options:  # of everything: forward's defaults
+            return apply1(self, x)
         reject_numpy_options(self.name, numpy_options)
         x = lift(x, self.name)
         return apply(self, x, axis=check_axis(self.name, x.data.ndim if isinstance(x, Node) else np.ndim(x), axis),
@@ -38,7 +38,7 @@ class Sum(_Reduction):
     reads = READS_NONE
     reads_out = False
 
-    def forward(self, ctx, x, axis, keepdims):
+    def forward(self, ctx, x, axis=None, keepdims=False):
         ctx.saved = axis
         if axis is None and not keepdims:
             return np.add.reduce(x, axis=None)  # x.sum() without numpy's Python-level wrapper
@@ -60,7 +60,7 @@ class Mean(_Reduction):
     reads = READS_NONE
     reads_out = False
 
-    def forward(self, ctx, x, axis, keepdims):
+    def forward(self, ctx, x, axis=None, keepdims=False):
         if x.size == 0:
             raise ValueError("mean of an empty tensor")
         ctx.saved = axis
@@ -88,7 +88,7 @@ class Max(_Reduction):
     name, numpy, method = "max", ("max", "amax"), "max"
     local = '∂max/∂x_i = 1 at the maximum, 0 elsewhere'
 
-    def forward(self, ctx, x, axis, keepdims):
+    def forward(self, ctx, x, axis=None, keepdims=False):
         if x.size == 0:
             raise ValueError("max of an empty tensor")
         ctx.saved = axis
@@ -111,7 +111,7 @@ class LogSumExp(_Reduction):
     name, method = "logsumexp", "logsumexp"
     local = '∂ log Σ_k e^(x_k) / ∂x_i = S_i (the softmax)'
 
-    def forward(self, ctx, x, axis, keepdims):
+    def forward(self, ctx, x, axis=None, keepdims=False):
         if x.size == 0:
             raise ValueError("logsumexp of an empty tensor")
         ctx.saved = axis

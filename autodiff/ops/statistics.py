@@ -17,7 +17,7 @@ class Min(Max):
     name, numpy, method = "min", ("min", "amin"), "min"
     local = '∂min/∂x_i = 1 at the minimum, 0 elsewhere'
 
-    def forward(self, ctx, x, axis, keepdims):
+    def forward(self, ctx, x, axis=None, keepdims=False):
         if x.size == 0:
             raise ValueError("min of an empty tensor")
         ctx.saved = axis

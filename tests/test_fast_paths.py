@@ -5,13 +5,17 @@ log_softmax, and their vjps) run on the contiguous transpose
 (``ops.base.rows_along``); the registry's hypothesis shapes are too small to
 reach that path, so these tests call it on shapes that do, through the same
 checks as every registry entry (forward against numpy, gradcheck, the plain
-kernel against the vjp, the create_graph pass).
+kernel against the vjp, the create_graph pass). Sums along one axis of a float
+matrix are matrix-vector products with ones (``engine.sum_rows`` and
+``engine.sum_columns``: sum's forward over a short last axis, the softmaxes'
+plain vjps, un-broadcasting a bias): the same sums in another order.
 """
 import numpy as np
 import pytest
 
 from autodiff import ops
-from autodiff.ops.base import MANY_ROWS, SHORT_AXIS, rows_along
+from autodiff.engine import sum_columns, sum_rows, unbroadcast
+from autodiff.ops.base import MANY_ROWS, SHORT_AXIS, rows_along, short_rows
 from autodiff.testing import check_op
 
 FAST = [(MANY_ROWS, 3), (MANY_ROWS + 7, SHORT_AXIS)]
@@ -46,3 +50,33 @@ def test_fast_forwards_equal_the_plain_formulas(dtype, rtol):
     np.testing.assert_allclose(ops.log_softmax(x, -1).data,
                                shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)), rtol=rtol, atol=rtol)
     assert ops.log_softmax(x, -1).data.flags.c_contiguous and ops.log_softmax(x, -1).dtype == dtype
+
+
+def test_short_rows_selects_float_matrices_summed_over_a_short_last_axis():
+    assert short_rows(np.zeros((2, SHORT_AXIS)), 1) and short_rows(np.zeros((2, 3), np.float32), 1)
+    assert not short_rows(np.zeros((2, SHORT_AXIS + 1)), 1)
+    assert not short_rows(np.zeros((2, 3)), 0) and not short_rows(np.zeros((2, 3, 1)), 1)
+    assert not short_rows(np.zeros((2, 3), int), 1) and not short_rows(np.zeros((2, 3), complex), 1)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-14), (np.float32, 1e-6)])
+@pytest.mark.parametrize("shape", [(1, 1), (5, 3), (128, 10), (300, 16)])
+def test_sums_as_products_with_ones_equal_numpys_sums(shape, dtype, rtol):
+    m = np.random.default_rng(9).standard_normal(shape).astype(dtype)
+    for fast, axis in ((sum_rows, 1), (sum_columns, 0)):
+        total = fast(m)
+        assert total.dtype == dtype and total.shape == m.sum(axis=axis).shape
+        # within rtol of the sum of magnitudes, in float64 (the sums themselves may cancel)
+        assert np.all(np.abs(total - m.astype(np.float64).sum(axis=axis)) <= rtol * np.abs(m).sum(axis=axis))
+    m[0, 0], m[-1, -1] = np.inf, np.nan  # infinities and NaN reach the sums as numpy's
+    np.testing.assert_array_equal(np.isnan(sum_rows(m)), np.isnan(m.sum(axis=1)))
+    np.testing.assert_array_equal(np.isnan(sum_columns(m)), np.isnan(m.sum(axis=0)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_unbroadcasting_a_bias_equals_the_plain_sum(dtype):
+    g = np.random.default_rng(10).standard_normal((128, 10)).astype(dtype)
+    fast = unbroadcast(g, (10,))
+    assert fast.dtype == dtype and fast.shape == (10,)
+    np.testing.assert_allclose(fast, g.sum(axis=0), rtol=1e-5 if dtype == np.float32 else 1e-13)
+    np.testing.assert_allclose(unbroadcast(g, (1, 10)), g.sum(axis=0, keepdims=True), rtol=1e-5)

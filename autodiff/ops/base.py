@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import READS_ALL, READS_NONE, READS_OTHER, Node, apply, apply1, apply2, lift, raw
+from ..engine import FLOAT_DTYPES, READS_ALL, READS_NONE, READS_OTHER, Node, apply, apply1, apply2, lift, raw, sum_rows
 
-__all__ = ["INSTANCES", "Op", "rows_along", "SHORT_AXIS", "MANY_ROWS", "READS_ALL", "READS_NONE", "READS_OTHER", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
+__all__ = ["INSTANCES", "Op", "rows_along", "short_rows", "sum_rows", "SHORT_AXIS", "MANY_ROWS", "READS_ALL", "READS_NONE", "READS_OTHER", "apply", "lift", "raw", "check_axis", "reduced_shape", "broadcast_to_shape", "OP_CLASSES",
            "reject_numpy_options", "inside_vjp", "NUMPY_COMPOSITES", "numpy_composite"]
 
 OP_CLASSES: list[type] = []  # every Op subclass, in the order defined (the registry test reads it)
@@ -136,6 +136,8 @@ def reduced_shape(shape: tuple, axis: Any) -> tuple:
     """The keepdims shape of a reduction of ``shape`` over ``axis``."""
     if axis is None:
         return (1,) * len(shape)
+    if type(axis) is int and 0 <= axis < len(shape):  # one axis, as check_axis leaves it
+        return shape[:axis] + (1,) + shape[axis + 1:]
     reduced = {a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
     return tuple(1 if i in reduced else n for i, n in enumerate(shape))
 
@@ -186,3 +188,10 @@ def rows_along(x: Any, axis: Any) -> Any:
     if axis == 1 and type(x) is np.ndarray and x.ndim == 2 and x.shape[1] <= SHORT_AXIS and x.shape[0] >= MANY_ROWS:
         return np.ascontiguousarray(x.T)
     return None
+
+
+def short_rows(x: Any, axis: Any) -> bool:
+    """Whether ``axis`` is the short last axis of a 2-D float array, whose sums
+    ``sum_rows`` takes as one matrix-vector product (just an optimization)."""
+    return axis == 1 and type(x) is np.ndarray and x.ndim == 2 and x.shape[1] <= SHORT_AXIS \
+        and x.dtype in FLOAT_DTYPES

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import READS_NONE, Node, Op, rows_along, apply, apply1, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
+from .base import READS_NONE, Node, Op, rows_along, short_rows, sum_rows, apply, apply1, broadcast_to_shape, check_axis, lift, raw, reduced_shape, reject_numpy_options
 
 
 def _spread(g, x_shape, axis):
@@ -22,8 +22,11 @@ class _Reduction(Op):
     """Shared: ``op(x, axis=None, keepdims=False)``; numpy's other options are refused."""
 
     def __call__(self, x: Any, axis: Any = None, keepdims: bool = False, **numpy_options: Any) -> Any:  # type: ignore[override]
-        if axis is None and keepdims is False and not numpy_options:  # of everything: forward's defaults
-            return apply1(self, x)
+        if keepdims is False and not numpy_options:  # the common calls first (just an optimization)
+            if axis is None:  # of everything: forward's defaults
+                return apply1(self, x)
+            if type(axis) is int and isinstance(x, Node) and -x.data.ndim <= axis < x.data.ndim:
+                return apply1(self, x, axis % x.data.ndim)  # one axis in range, as check_axis leaves it
         reject_numpy_options(self.name, numpy_options)
         x = lift(x, self.name)
         return apply(self, x, axis=check_axis(self.name, x.data.ndim if isinstance(x, Node) else np.ndim(x), axis),
@@ -42,9 +45,8 @@ class Sum(_Reduction):
         ctx.saved = axis
         if axis is None and not keepdims:
             return np.add.reduce(x, axis=None)  # x.sum() without numpy's Python-level wrapper
-        rows = rows_along(x, axis)
-        if rows is not None:
-            total = rows.sum(axis=0)
+        if short_rows(x, axis):
+            total = sum_rows(x)
             return total[:, None] if keepdims else total
         return x.sum(axis=axis, keepdims=keepdims)
 

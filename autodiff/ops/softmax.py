@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import READS_NONE, Node, Op, apply, check_axis, lift, raw, rows_along
+from .base import READS_NONE, Node, Op, apply, apply1, check_axis, lift, raw, rows_along, short_rows, sum_rows
 
 
 class _AlongAxis(Op):
     def __call__(self, x, axis=-1):
+        if type(axis) is int and isinstance(x, Node) and -x.data.ndim <= axis < x.data.ndim:
+            return apply1(self, x, axis % x.data.ndim)  # one axis in range, as check_axis leaves it
         x = lift(x, self.name)
         ndim = x.data.ndim if isinstance(x, Node) else np.ndim(x)
         if ndim == 0:
@@ -40,10 +42,9 @@ class Softmax(_AlongAxis):
         return (out * (g - (g * out).sum(axis=ctx.saved, keepdims=True)),)
 
     def plain_vjp(self, ctx, g, out, a):
-        rows = rows_along(g * out, ctx.saved)
-        if rows is None:
+        if not short_rows(g, ctx.saved):
             return self.vjp(ctx, g, out, a)
-        return (out * (g - rows.sum(axis=0)[:, None]),)
+        return (out * (g - sum_rows(g * out)[:, None]),)
 
 
 class LogSoftmax(_AlongAxis):
@@ -67,10 +68,9 @@ class LogSoftmax(_AlongAxis):
         return (g - np.exp(out) * g.sum(axis=ctx.saved, keepdims=True),)
 
     def plain_vjp(self, ctx, g, out, a):
-        rows = rows_along(g, ctx.saved)
-        if rows is None:
+        if not short_rows(g, ctx.saved):
             return self.vjp(ctx, g, out, a)
-        return (g - np.exp(out) * rows.sum(axis=0)[:, None],)
+        return (g - np.exp(out) * sum_rows(g)[:, None],)
 
 
 softmax, log_softmax = Softmax(), LogSoftmax()

@@ -13,6 +13,7 @@ plain vjps, un-broadcasting a bias): the same sums in another order.
 import numpy as np
 import pytest
 
+import autodiff as ad
 from autodiff import ops
 from autodiff.engine import sum_columns, sum_rows, unbroadcast
 from autodiff.ops.base import MANY_ROWS, SHORT_AXIS, rows_along, short_rows
@@ -80,3 +81,16 @@ def test_unbroadcasting_a_bias_equals_the_plain_sum(dtype):
     assert fast.dtype == dtype and fast.shape == (10,)
     np.testing.assert_allclose(fast, g.sum(axis=0), rtol=1e-5 if dtype == np.float32 else 1e-13)
     np.testing.assert_allclose(unbroadcast(g, (1, 10)), g.sum(axis=0, keepdims=True), rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_weight_gradient_of_matmul_equals_a_transpose_times_g(dtype):
+    # the vjp computes Aᵀ·G as (Gᵀ·A)ᵀ (A read along its rows); the leaf's .grad is
+    # still an owned C-ordered array, as PyTorch gives a parameter's gradient
+    rng = np.random.default_rng(11)
+    a, w = rng.standard_normal((128, 30)).astype(dtype), rng.standard_normal((30, 10)).astype(dtype)
+    g = rng.standard_normal((128, 10)).astype(dtype)
+    W = ad.Tensor(w, requires_grad=True)
+    (a @ W).backward(g)
+    np.testing.assert_allclose(W.grad, a.T @ g, rtol=1e-5 if dtype == np.float32 else 1e-13)
+    assert W.grad.flags.c_contiguous and W.grad.flags.owndata and W.grad.dtype == dtype

@@ -406,3 +406,14 @@ def test_a_collection_inside_the_engines_locked_section_neither_deadlocks_nor_mi
     for b in buffers:  # no graph holds them any more: writable again
         b[...] = 2.0
     assert not any(ad.engine.is_locked(a) for a in [*buffers, w.data])
+
+
+def test_an_in_place_operator_on_a_tensor_viewing_a_held_array_is_detected():
+    X = np.random.default_rng(0).standard_normal((200, 50))  # 80 KB: held read-only
+    row = Tensor(X[:1])  # viewing X's memory, and made before the graph: its view is still writable
+    w = Tensor(np.ones(50), requires_grad=True)
+    loss = ((X @ w) ** 2).sum()
+    row += 1.0  # allowed (row requires no grad), but numbered: it changed what the graph read
+    assert X[0, 0] == row.data[0, 0]
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()

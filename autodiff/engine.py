@@ -465,8 +465,12 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
             x0 = lift(x0, op.name)
         a0, r0 = x0, False
     node.needs = _NEEDS_1[r0]
+    ufunc = op.ufunc
     try:
-        out = op.forward(node, a0) if axis is _NO_AXIS else op.forward(node, a0, axis)
+        if ufunc is not None:  # the op's forward, one call shorter
+            out = ufunc(a0)
+        else:
+            out = op.forward(node, a0) if axis is _NO_AXIS else op.forward(node, a0, axis)
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, (a0,), error, {} if axis is _NO_AXIS else {"axis": axis})) from None
     node.grad = node.name = node.locked = None
@@ -519,8 +523,9 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
             x1 = lift(x1, op.name)
         a1, r1 = x1, False
     node.needs = _NEEDS_2[r0][r1]
+    ufunc = op.ufunc
     try:
-        out = op.forward(node, a0, a1)
+        out = ufunc(a0, a1) if ufunc is not None else op.forward(node, a0, a1)  # the op's forward, one call shorter
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, (a0, a1), error, {})) from None
     node.grad = node.name = node.locked = None
@@ -548,7 +553,9 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
     if reads:
         read0 = type(a0) is np.ndarray and (reads == READS_ALL or r1)
         read1 = type(a1) is np.ndarray and (reads == READS_ALL or r0)
-        if read0 or read1:
+        if read0 and not read1 and x0 is a0 and a0.nbytes <= COPY_BYTES:
+            node.x0 = node.a0 = a0.copy()  # a small numpy constant (y * t): _guard_pair's first case, inline
+        elif read0 or read1:
             _guard_pair(node, read0, read1)
     return node
 
@@ -748,20 +755,19 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
         retain_graph = create_graph
     wanted = {t.number: i for i, t in enumerate(wrt)} if wrt else None
     found: list[Any] = [None] * len(wrt)
-    grads: dict[int, Any] = {}      # node number -> dL/d(node), summed over the paths so far
-    waiting: dict[int, Node] = {}   # node number -> node whose gradient is being summed
-    heap: list[int] = []            # minus the numbers of the waiting nodes
+    # node number -> [node, dL/d(node) summed over the paths so far], for the nodes waiting
+    pending: dict[int, list] = {}
+    heap: list[int] = []  # minus the numbers of the waiting nodes
     for root, g in zip(roots, root_grads):
         if not root.requires_grad:
             continue
         if create_graph and not isinstance(g, Node):
             g = _constant(g)
         key = root.number
-        if key in grads:
-            grads[key] = grads[key] + g
+        if key in pending:
+            pending[key][1] = pending[key][1] + g
         else:
-            grads[key] = g
-            waiting[key] = root
+            pending[key] = [root, g]
             heappush(heap, -key)
     modes = MODES
     anomaly = modes.detect_anomaly
@@ -771,8 +777,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
     try:
         while heap:
             key = -heappop(heap)
-            node = waiting.pop(key)
-            g = grads.pop(key)
+            node, g = pending.pop(key)
             if wanted is not None and key in wanted:
                 found[wanted[key]] = g
             op = node.op
@@ -826,13 +831,12 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 if anomaly:
                     _check_backward(op, g, gx)
                 key = x.number
-                total = grads.get(key)
-                if total is None:
-                    grads[key] = gx
-                    waiting[key] = x
+                waiting = pending.get(key)
+                if waiting is None:
+                    pending[key] = [x, gx]
                     heappush(heap, -key)
                 else:
-                    grads[key] = total + gx
+                    waiting[1] = waiting[1] + gx
     finally:
         _set_grad_enabled(previous_mode)
     return found

@@ -108,7 +108,7 @@ class OpTimer:
         self._running: set[str] = set()
         self.on = True
 
-    def _wrap(self, owner: Any, attribute: str, label: str) -> None:
+    def _wrap(self, owner: Any, attribute: str, label: str, static: bool = False) -> None:
         had = attribute in owner.__dict__
         original = getattr(owner, attribute)
         seconds, calls, running = self.seconds, self.calls, self._running
@@ -124,14 +124,17 @@ class OpTimer:
                 seconds[label] += time.process_time() - start
                 calls[label] += 1
                 running.discard(label)
-        setattr(owner, attribute, timed)
+        setattr(owner, attribute, staticmethod(timed) if static else timed)
         self._undo.append((owner, attribute, original if had else None))
 
     def __enter__(self) -> "OpTimer":
         from autodiff.ops import conv
         for op in ad.ops.instances():
             cls = type(op)
-            self._wrap(cls, "forward", f"{op.name} forward")
+            if op.ufunc is not None:  # the engine calls such an op's numpy ufunc itself
+                self._wrap(cls, "ufunc", f"{op.name} forward", static=True)
+            else:
+                self._wrap(cls, "forward", f"{op.name} forward")
             # the backward kernel: an engine calls vjp or, for a plain pass, plain_vjp
             self._wrap(cls, "vjp", f"{op.name} backward")
             self._wrap(cls, "plain_vjp", f"{op.name} backward")

@@ -18,8 +18,7 @@ class Add(Op):
     reads = READS_NONE
     reads_out = False
 
-    def forward(self, ctx, x, y):
-        return x + y
+    ufunc = np.add  # forward: x + y
 
     def vjp(self, ctx, g, out, x, y):
         return g, g
@@ -33,8 +32,7 @@ class Sub(Op):
     reads = READS_NONE
     reads_out = False
 
-    def forward(self, ctx, x, y):
-        return x - y
+    ufunc = np.subtract  # forward: x - y
 
     def vjp(self, ctx, g, out, x, y):
         return g, (-g if ctx.needs[1] else None)
@@ -48,8 +46,7 @@ class Mul(Op):
     reads = READS_OTHER
     reads_out = False
 
-    def forward(self, ctx, x, y):
-        return x * y
+    ufunc = np.multiply  # forward: x * y
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs
@@ -62,8 +59,7 @@ class Div(Op):
     name, numpy, symbol = "div", ("divide",), "/"
     local = ('∂(x/y)/∂x = 1/y', '∂(x/y)/∂y = −x/y²')
 
-    def forward(self, ctx, x, y):
-        return x / y
+    ufunc = np.divide  # forward: x / y
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs
@@ -78,8 +74,7 @@ class Neg(Op):
     reads = READS_NONE
     reads_out = False
 
-    def forward(self, ctx, x):
-        return -x
+    ufunc = np.negative  # forward: -x
 
     def vjp(self, ctx, g, out, x):
         return (-g,)
@@ -132,8 +127,7 @@ class MatMul(Op):
             return "both operands need at least one dimension (use * to scale)"
         return "the last axis of the left operand must match the second-to-last (or only) axis of the right"
 
-    def forward(self, ctx, a, b):
-        return np.matmul(a, b)  # a 0-d operand raises ValueError, which explain_error explains
+    ufunc = np.matmul  # a 0-d operand raises ValueError, which explain_error explains
 
     def vjp(self, ctx, g, out, a, b):
         need_a, need_b = ctx.needs

@@ -14,8 +14,7 @@ class Exp(Op):
     local = 'd(eˣ)/dx = eˣ'
     reads = READS_NONE
 
-    def forward(self, ctx, x):
-        return np.exp(x)
+    ufunc = np.exp
 
     def vjp(self, ctx, g, out, x):
         return (g * out,)
@@ -28,8 +27,7 @@ class Log(Op):
     local = 'd(log x)/dx = 1/x'
     reads_out = False
 
-    def forward(self, ctx, x):
-        return np.log(x)
+    ufunc = np.log
 
     def vjp(self, ctx, g, out, x):
         return (g / x,)
@@ -69,8 +67,7 @@ class Tanh(Op):
     local = 'd(tanh x)/dx = 1 − tanh² x'
     reads = READS_NONE
 
-    def forward(self, ctx, x):
-        return np.tanh(x)
+    ufunc = np.tanh
 
     def vjp(self, ctx, g, out, x):
         return (g * (1.0 - out * out),)
@@ -96,8 +93,7 @@ class Sin(Op):
     name, numpy, method = "sin", ("sin",), "sin"
     local = 'd(sin x)/dx = cos x'
 
-    def forward(self, ctx, x):
-        return np.sin(x)
+    ufunc = np.sin
 
     def vjp(self, ctx, g, out, x):
         return (g * np.cos(x),)
@@ -109,8 +105,7 @@ class Cos(Op):
     name, numpy, method = "cos", ("cos",), "cos"
     local = 'd(cos x)/dx = −sin x'
 
-    def forward(self, ctx, x):
-        return np.cos(x)
+    ufunc = np.cos
 
     def vjp(self, ctx, g, out, x):
         return (-g * np.sin(x),)
@@ -123,8 +118,7 @@ class Sqrt(Op):
     local = 'd(√x)/dx = 1/(2√x)'
     reads = READS_NONE
 
-    def forward(self, ctx, x):
-        return np.sqrt(x)
+    ufunc = np.sqrt
 
     def vjp(self, ctx, g, out, x):
         return (g * 0.5 / out,)
@@ -136,8 +130,7 @@ class Abs(Op):
     name, numpy, method = "abs", ("absolute",), "abs"
     local = 'd|x|/dx = sign(x)'
 
-    def forward(self, ctx, x):
-        return np.abs(x)
+    ufunc = np.abs
 
     def vjp(self, ctx, g, out, x):
         return (g * np.sign(raw(x)),)
@@ -148,8 +141,7 @@ class Log1p(Op):
 
     name, numpy = "log1p", ("log1p",)
 
-    def forward(self, ctx, x):
-        return np.log1p(x)
+    ufunc = np.log1p
 
     def vjp(self, ctx, g, out, x):
         return (g / (1.0 + x),)
@@ -160,8 +152,7 @@ class Maximum(Op):
 
     name, numpy = "maximum", ("maximum",)
 
-    def forward(self, ctx, x, y):
-        return np.maximum(x, y)
+    ufunc = np.maximum
 
     def vjp(self, ctx, g, out, x, y):
         return _pick(ctx, g, raw(x), raw(y), np.greater)
@@ -172,8 +163,7 @@ class Minimum(Op):
 
     name, numpy = "minimum", ("minimum",)
 
-    def forward(self, ctx, x, y):
-        return np.minimum(x, y)
+    ufunc = np.minimum
 
     def vjp(self, ctx, g, out, x, y):
         return _pick(ctx, g, raw(x), raw(y), np.less)

@@ -22,8 +22,7 @@ class Square(Op):
     name, numpy = "square", ("square",)
     local = 'd(x²)/dx = 2x'
 
-    def forward(self, ctx, x):
-        return np.square(x)
+    ufunc = np.square
 
     def vjp(self, ctx, g, out, x):
         return (g * 2.0 * x,)
@@ -35,8 +34,7 @@ class Reciprocal(Op):
     name, numpy = "reciprocal", ("reciprocal",)
     local = 'd(1/x)/dx = −1/x²'
 
-    def forward(self, ctx, x):
-        return np.reciprocal(x)
+    ufunc = np.reciprocal
 
     def vjp(self, ctx, g, out, x):
         return (-g * out * out,)
@@ -48,8 +46,7 @@ class Expm1(Op):
     name, numpy = "expm1", ("expm1",)
     local = 'd(eˣ − 1)/dx = eˣ'
 
-    def forward(self, ctx, x):
-        return np.expm1(x)
+    ufunc = np.expm1
 
     def vjp(self, ctx, g, out, x):
         return (g * np.exp(x),)
@@ -61,8 +58,7 @@ class Exp2(Op):
     name, numpy = "exp2", ("exp2",)
     local = 'd(2ˣ)/dx = 2ˣ ln 2'
 
-    def forward(self, ctx, x):
-        return np.exp2(x)
+    ufunc = np.exp2
 
     def vjp(self, ctx, g, out, x):
         return (g * out * LN2,)
@@ -74,8 +70,7 @@ class Log2(Op):
     name, numpy = "log2", ("log2",)
     local = 'd(log₂ x)/dx = 1/(x ln 2)'
 
-    def forward(self, ctx, x):
-        return np.log2(x)
+    ufunc = np.log2
 
     def vjp(self, ctx, g, out, x):
         return (g / (x * LN2),)
@@ -87,8 +82,7 @@ class Log10(Op):
     name, numpy = "log10", ("log10",)
     local = 'd(log₁₀ x)/dx = 1/(x ln 10)'
 
-    def forward(self, ctx, x):
-        return np.log10(x)
+    ufunc = np.log10
 
     def vjp(self, ctx, g, out, x):
         return (g / (x * LN10),)

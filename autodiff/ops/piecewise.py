@@ -39,46 +39,31 @@ class Sign(_Step):
 
     name, numpy = "sign", ("sign",)
 
-    def forward(self, ctx, x):
-        return np.sign(x)
-
-
+    ufunc = np.sign
 class Floor(_Step):
     """y = ⌊x⌋.   f'(x) = 0 (no derivative at the integers)."""
 
     name, numpy = "floor", ("floor",)
 
-    def forward(self, ctx, x):
-        return np.floor(x)
-
-
+    ufunc = np.floor
 class Ceil(_Step):
     """y = ⌈x⌉.   f'(x) = 0 (no derivative at the integers)."""
 
     name, numpy = "ceil", ("ceil",)
 
-    def forward(self, ctx, x):
-        return np.ceil(x)
-
-
+    ufunc = np.ceil
 class Rint(_Step):
     """y = x rounded to the nearest integer, halves to even.   f'(x) = 0 (no derivative at the halves)."""
 
     name, numpy = "rint", ("rint",)
 
-    def forward(self, ctx, x):
-        return np.rint(x)
-
-
+    ufunc = np.rint
 class Trunc(_Step):
     """y = x rounded towards 0.   f'(x) = 0 (no derivative at the nonzero integers)."""
 
     name, numpy = "trunc", ("trunc",)
 
-    def forward(self, ctx, x):
-        return np.trunc(x)
-
-
+    ufunc = np.trunc
 class Round(_Step):
     """y = x rounded to ``decimals`` decimals, halves to even (numpy's round).   f'(x) = 0 (no derivative at the jumps)."""
 
@@ -101,8 +86,7 @@ class Fmax(Op):
     name, numpy = "fmax", ("fmax",)
     local = ('∂fmax/∂x = 1 where x wins', '∂fmax/∂y = 1 where y wins')
 
-    def forward(self, ctx, x, y):
-        return np.fmax(x, y)
+    ufunc = np.fmax
 
     def vjp(self, ctx, g, out, x, y):
         return _pick_ignoring_nan(ctx, g, raw(x), raw(y), np.greater)
@@ -114,8 +98,7 @@ class Fmin(Op):
     name, numpy = "fmin", ("fmin",)
     local = ('∂fmin/∂x = 1 where x wins', '∂fmin/∂y = 1 where y wins')
 
-    def forward(self, ctx, x, y):
-        return np.fmin(x, y)
+    ufunc = np.fmin
 
     def vjp(self, ctx, g, out, x, y):
         return _pick_ignoring_nan(ctx, g, raw(x), raw(y), np.less)
@@ -205,8 +188,7 @@ class Mod(Op):
     name, numpy, symbol, method = "mod", ("mod", "remainder"), "%", "__mod__"
     local = ('∂(x mod y)/∂x = 1', '∂(x mod y)/∂y = −⌊x/y⌋')
 
-    def forward(self, ctx, x, y):
-        return np.mod(x, y)
+    ufunc = np.mod
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs

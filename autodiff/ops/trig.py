@@ -17,8 +17,7 @@ class Tan(Op):
     name, numpy = "tan", ("tan",)
     local = 'd(tan x)/dx = 1 + tan² x'
 
-    def forward(self, ctx, x):
-        return np.tan(x)
+    ufunc = np.tan
 
     def vjp(self, ctx, g, out, x):
         return (g * (1.0 + out * out),)
@@ -30,8 +29,7 @@ class Sinh(Op):
     name, numpy = "sinh", ("sinh",)
     local = 'd(sinh x)/dx = cosh x'
 
-    def forward(self, ctx, x):
-        return np.sinh(x)
+    ufunc = np.sinh
 
     def vjp(self, ctx, g, out, x):
         return (g * np.cosh(x),)
@@ -43,8 +41,7 @@ class Cosh(Op):
     name, numpy = "cosh", ("cosh",)
     local = 'd(cosh x)/dx = sinh x'
 
-    def forward(self, ctx, x):
-        return np.cosh(x)
+    ufunc = np.cosh
 
     def vjp(self, ctx, g, out, x):
         return (g * np.sinh(x),)
@@ -56,8 +53,7 @@ class Arcsin(Op):
     name, numpy = "arcsin", ("arcsin",)
     local = 'd(arcsin x)/dx = 1/√(1 − x²)'
 
-    def forward(self, ctx, x):
-        return np.arcsin(x)
+    ufunc = np.arcsin
 
     def vjp(self, ctx, g, out, x):
         return (g / np.sqrt((1.0 - x) * (1.0 + x)),)
@@ -69,8 +65,7 @@ class Arccos(Op):
     name, numpy = "arccos", ("arccos",)
     local = 'd(arccos x)/dx = −1/√(1 − x²)'
 
-    def forward(self, ctx, x):
-        return np.arccos(x)
+    ufunc = np.arccos
 
     def vjp(self, ctx, g, out, x):
         return (-g / np.sqrt((1.0 - x) * (1.0 + x)),)
@@ -82,8 +77,7 @@ class Arctan(Op):
     name, numpy = "arctan", ("arctan",)
     local = 'd(arctan x)/dx = 1/(1 + x²)'
 
-    def forward(self, ctx, x):
-        return np.arctan(x)
+    ufunc = np.arctan
 
     def vjp(self, ctx, g, out, x):
         return (g / (1.0 + x * x),)
@@ -95,8 +89,7 @@ class Arcsinh(Op):
     name, numpy = "arcsinh", ("arcsinh",)
     local = 'd(arsinh x)/dx = 1/√(x² + 1)'
 
-    def forward(self, ctx, x):
-        return np.arcsinh(x)
+    ufunc = np.arcsinh
 
     def vjp(self, ctx, g, out, x):
         return (g / np.hypot(x, 1.0),)
@@ -108,8 +101,7 @@ class Arccosh(Op):
     name, numpy = "arccosh", ("arccosh",)
     local = 'd(arcosh x)/dx = 1/√(x² − 1)'
 
-    def forward(self, ctx, x):
-        return np.arccosh(x)
+    ufunc = np.arccosh
 
     def vjp(self, ctx, g, out, x):
         return (g / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0)),)
@@ -121,8 +113,7 @@ class Arctanh(Op):
     name, numpy = "arctanh", ("arctanh",)
     local = 'd(artanh x)/dx = 1/(1 − x²)'
 
-    def forward(self, ctx, x):
-        return np.arctanh(x)
+    ufunc = np.arctanh
 
     def vjp(self, ctx, g, out, x):
         return (g / ((1.0 - x) * (1.0 + x)),)
@@ -134,8 +125,7 @@ class Hypot(Op):
     name, numpy = "hypot", ("hypot",)
     local = ('∂√(x² + y²)/∂x = x/√(x² + y²)', '∂√(x² + y²)/∂y = y/√(x² + y²)')
 
-    def forward(self, ctx, x, y):
-        return np.hypot(x, y)
+    ufunc = np.hypot
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs

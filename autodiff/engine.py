@@ -465,10 +465,10 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
             x0 = lift(x0, op.name)
         a0, r0 = x0, False
     node.needs = _NEEDS_1[r0]
-    ufunc = op.ufunc
+    kernel = op.kernel
     try:
-        if ufunc is not None:  # the op's forward, one call shorter
-            out = ufunc(a0)
+        if kernel is not None:  # the op's forward, one call shorter
+            out = kernel(a0)
         else:
             out = op.forward(node, a0) if axis is _NO_AXIS else op.forward(node, a0, axis)
     except (ValueError, IndexError, TypeError) as error:
@@ -523,9 +523,9 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
             x1 = lift(x1, op.name)
         a1, r1 = x1, False
     node.needs = _NEEDS_2[r0][r1]
-    ufunc = op.ufunc
+    kernel = op.kernel
     try:
-        out = ufunc(a0, a1) if ufunc is not None else op.forward(node, a0, a1)  # the op's forward, one call shorter
+        out = kernel(a0, a1) if kernel is not None else op.forward(node, a0, a1)  # the op's forward, one call shorter
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, (a0, a1), error, {})) from None
     node.grad = node.name = node.locked = None

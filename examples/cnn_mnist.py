@@ -131,8 +131,8 @@ class OpTimer:
         from autodiff.ops import conv
         for op in ad.ops.instances():
             cls = type(op)
-            if op.ufunc is not None:  # the engine calls such an op's numpy ufunc itself
-                self._wrap(cls, "ufunc", f"{op.name} forward", static=True)
+            if op.kernel is not None:  # the engine calls such an op's kernel (np.exp, operator.mul) itself
+                self._wrap(cls, "kernel", f"{op.name} forward", static=True)
             else:
                 self._wrap(cls, "forward", f"{op.name} forward")
             # the backward kernel: an engine calls vjp or, for a plain pass, plain_vjp

@@ -21,7 +21,7 @@ class LogAddExp(Op):
     name, numpy = "logaddexp", ("logaddexp",)
     local = ('∂ log(eˣ + eʸ)/∂x = e^(x − z)', '∂ log(eˣ + eʸ)/∂y = e^(y − z)')
 
-    ufunc = np.logaddexp
+    kernel = np.logaddexp
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs
@@ -34,7 +34,7 @@ class LogAddExp2(Op):
     name, numpy = "logaddexp2", ("logaddexp2",)
     local = ('∂ log₂(2ˣ + 2ʸ)/∂x = 2^(x − z)', '∂ log₂(2ˣ + 2ʸ)/∂y = 2^(y − z)')
 
-    ufunc = np.logaddexp2
+    kernel = np.logaddexp2
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs

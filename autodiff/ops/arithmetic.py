@@ -5,6 +5,8 @@ shape of each input.
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .base import READS_NONE, READS_OTHER, Op, raw
@@ -18,7 +20,7 @@ class Add(Op):
     reads = READS_NONE
     reads_out = False
 
-    ufunc = np.add  # forward: x + y
+    kernel = operator.add  # forward: x + y
 
     def vjp(self, ctx, g, out, x, y):
         return g, g
@@ -32,7 +34,7 @@ class Sub(Op):
     reads = READS_NONE
     reads_out = False
 
-    ufunc = np.subtract  # forward: x - y
+    kernel = operator.sub  # forward: x - y
 
     def vjp(self, ctx, g, out, x, y):
         return g, (-g if ctx.needs[1] else None)
@@ -46,7 +48,7 @@ class Mul(Op):
     reads = READS_OTHER
     reads_out = False
 
-    ufunc = np.multiply  # forward: x * y
+    kernel = operator.mul  # forward: x * y
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs
@@ -59,7 +61,7 @@ class Div(Op):
     name, numpy, symbol = "div", ("divide",), "/"
     local = ('∂(x/y)/∂x = 1/y', '∂(x/y)/∂y = −x/y²')
 
-    ufunc = np.divide  # forward: x / y
+    kernel = operator.truediv  # forward: x / y
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs
@@ -74,7 +76,7 @@ class Neg(Op):
     reads = READS_NONE
     reads_out = False
 
-    ufunc = np.negative  # forward: -x
+    kernel = operator.neg  # forward: -x
 
     def vjp(self, ctx, g, out, x):
         return (-g,)
@@ -127,7 +129,7 @@ class MatMul(Op):
             return "both operands need at least one dimension (use * to scale)"
         return "the last axis of the left operand must match the second-to-last (or only) axis of the right"
 
-    ufunc = np.matmul  # a 0-d operand raises ValueError, which explain_error explains
+    kernel = np.matmul  # a 0-d operand raises ValueError, which explain_error explains
 
     def vjp(self, ctx, g, out, a, b):
         need_a, need_b = ctx.needs

@@ -28,6 +28,7 @@ just an optimization: the registry tests check it against ``vjp``.
 """
 from __future__ import annotations
 
+from types import BuiltinFunctionType
 from typing import Any
 
 import numpy as np
@@ -75,19 +76,22 @@ class Op:
     # the inputs it says it does not read replaced by other values.
     reads = READS_ALL
     reads_out = True  # whether the vjp reads the output's value (made read-only when it does)
-    # The numpy ufunc that is the whole forward, when one is (np.multiply for mul):
-    # forward is then that ufunc on the input values, and the engine calls the
-    # ufunc itself, one Python call fewer per op (just an optimization).
-    ufunc: Any = None
+    # The built-in function that is the whole forward, when one is: a numpy ufunc
+    # (np.exp), or Python's operator (operator.mul: numpy's multiply on arrays,
+    # and numpy's much cheaper scalar arithmetic on 0-d values). forward is then
+    # that function of the input values, and the engine calls it directly, one
+    # Python call fewer per op (just an optimization).
+    kernel: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "plain_vjp" not in cls.__dict__:  # one vjp serves both passes unless a fast kernel is given
             cls.plain_vjp = cls.vjp  # type: ignore[method-assign]
-        if "ufunc" in cls.__dict__:
-            if not isinstance(cls.ufunc, np.ufunc) or "forward" in cls.__dict__:
-                raise TypeError(f"{cls.__name__}: ufunc must be a numpy ufunc, given instead of a forward method")
-            cls.forward = _ufunc_forward  # type: ignore[method-assign]
+        if "kernel" in cls.__dict__:
+            if not isinstance(cls.kernel, (np.ufunc, BuiltinFunctionType)) or "forward" in cls.__dict__:
+                raise TypeError(f"{cls.__name__}: kernel must be a numpy ufunc or a built-in function "
+                                "(from operator), given instead of a forward method")
+            cls.forward = _kernel_forward  # type: ignore[method-assign]
         OP_CLASSES.append(cls)
 
     def __init__(self) -> None:
@@ -125,9 +129,9 @@ class Op:
         return self.name
 
 
-def _ufunc_forward(self: Op, ctx: Node, *arrays: Any) -> Any:
-    """The forward of an op that names its ufunc: the ufunc on the input values."""
-    return self.ufunc(*arrays)
+def _kernel_forward(self: Op, ctx: Node, *arrays: Any) -> Any:
+    """The forward of an op that names its kernel: the kernel on the input values."""
+    return self.kernel(*arrays)
 
 
 def inside_vjp(op: Op, x: Any, *args: Any, **kwargs: Any) -> Any:

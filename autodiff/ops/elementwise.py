@@ -14,7 +14,7 @@ class Exp(Op):
     local = 'd(eˣ)/dx = eˣ'
     reads = READS_NONE
 
-    ufunc = np.exp
+    kernel = np.exp
 
     def vjp(self, ctx, g, out, x):
         return (g * out,)
@@ -27,7 +27,7 @@ class Log(Op):
     local = 'd(log x)/dx = 1/x'
     reads_out = False
 
-    ufunc = np.log
+    kernel = np.log
 
     def vjp(self, ctx, g, out, x):
         return (g / x,)
@@ -67,7 +67,7 @@ class Tanh(Op):
     local = 'd(tanh x)/dx = 1 − tanh² x'
     reads = READS_NONE
 
-    ufunc = np.tanh
+    kernel = np.tanh
 
     def vjp(self, ctx, g, out, x):
         return (g * (1.0 - out * out),)
@@ -93,7 +93,7 @@ class Sin(Op):
     name, numpy, method = "sin", ("sin",), "sin"
     local = 'd(sin x)/dx = cos x'
 
-    ufunc = np.sin
+    kernel = np.sin
 
     def vjp(self, ctx, g, out, x):
         return (g * np.cos(x),)
@@ -105,7 +105,7 @@ class Cos(Op):
     name, numpy, method = "cos", ("cos",), "cos"
     local = 'd(cos x)/dx = −sin x'
 
-    ufunc = np.cos
+    kernel = np.cos
 
     def vjp(self, ctx, g, out, x):
         return (-g * np.sin(x),)
@@ -118,7 +118,7 @@ class Sqrt(Op):
     local = 'd(√x)/dx = 1/(2√x)'
     reads = READS_NONE
 
-    ufunc = np.sqrt
+    kernel = np.sqrt
 
     def vjp(self, ctx, g, out, x):
         return (g * 0.5 / out,)
@@ -130,7 +130,7 @@ class Abs(Op):
     name, numpy, method = "abs", ("absolute",), "abs"
     local = 'd|x|/dx = sign(x)'
 
-    ufunc = np.abs
+    kernel = np.abs
 
     def vjp(self, ctx, g, out, x):
         return (g * np.sign(raw(x)),)
@@ -141,7 +141,7 @@ class Log1p(Op):
 
     name, numpy = "log1p", ("log1p",)
 
-    ufunc = np.log1p
+    kernel = np.log1p
 
     def vjp(self, ctx, g, out, x):
         return (g / (1.0 + x),)
@@ -152,7 +152,7 @@ class Maximum(Op):
 
     name, numpy = "maximum", ("maximum",)
 
-    ufunc = np.maximum
+    kernel = np.maximum
 
     def vjp(self, ctx, g, out, x, y):
         return _pick(ctx, g, raw(x), raw(y), np.greater)
@@ -163,7 +163,7 @@ class Minimum(Op):
 
     name, numpy = "minimum", ("minimum",)
 
-    ufunc = np.minimum
+    kernel = np.minimum
 
     def vjp(self, ctx, g, out, x, y):
         return _pick(ctx, g, raw(x), raw(y), np.less)

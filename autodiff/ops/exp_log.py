@@ -22,7 +22,7 @@ class Square(Op):
     name, numpy = "square", ("square",)
     local = 'd(x²)/dx = 2x'
 
-    ufunc = np.square
+    kernel = np.square
 
     def vjp(self, ctx, g, out, x):
         return (g * 2.0 * x,)
@@ -34,7 +34,7 @@ class Reciprocal(Op):
     name, numpy = "reciprocal", ("reciprocal",)
     local = 'd(1/x)/dx = −1/x²'
 
-    ufunc = np.reciprocal
+    kernel = np.reciprocal
 
     def vjp(self, ctx, g, out, x):
         return (-g * out * out,)
@@ -46,7 +46,7 @@ class Expm1(Op):
     name, numpy = "expm1", ("expm1",)
     local = 'd(eˣ − 1)/dx = eˣ'
 
-    ufunc = np.expm1
+    kernel = np.expm1
 
     def vjp(self, ctx, g, out, x):
         return (g * np.exp(x),)
@@ -58,7 +58,7 @@ class Exp2(Op):
     name, numpy = "exp2", ("exp2",)
     local = 'd(2ˣ)/dx = 2ˣ ln 2'
 
-    ufunc = np.exp2
+    kernel = np.exp2
 
     def vjp(self, ctx, g, out, x):
         return (g * out * LN2,)
@@ -70,7 +70,7 @@ class Log2(Op):
     name, numpy = "log2", ("log2",)
     local = 'd(log₂ x)/dx = 1/(x ln 2)'
 
-    ufunc = np.log2
+    kernel = np.log2
 
     def vjp(self, ctx, g, out, x):
         return (g / (x * LN2),)
@@ -82,7 +82,7 @@ class Log10(Op):
     name, numpy = "log10", ("log10",)
     local = 'd(log₁₀ x)/dx = 1/(x ln 10)'
 
-    ufunc = np.log10
+    kernel = np.log10
 
     def vjp(self, ctx, g, out, x):
         return (g / (x * LN10),)

@@ -39,31 +39,31 @@ class Sign(_Step):
 
     name, numpy = "sign", ("sign",)
 
-    ufunc = np.sign
+    kernel = np.sign
 class Floor(_Step):
     """y = ⌊x⌋.   f'(x) = 0 (no derivative at the integers)."""
 
     name, numpy = "floor", ("floor",)
 
-    ufunc = np.floor
+    kernel = np.floor
 class Ceil(_Step):
     """y = ⌈x⌉.   f'(x) = 0 (no derivative at the integers)."""
 
     name, numpy = "ceil", ("ceil",)
 
-    ufunc = np.ceil
+    kernel = np.ceil
 class Rint(_Step):
     """y = x rounded to the nearest integer, halves to even.   f'(x) = 0 (no derivative at the halves)."""
 
     name, numpy = "rint", ("rint",)
 
-    ufunc = np.rint
+    kernel = np.rint
 class Trunc(_Step):
     """y = x rounded towards 0.   f'(x) = 0 (no derivative at the nonzero integers)."""
 
     name, numpy = "trunc", ("trunc",)
 
-    ufunc = np.trunc
+    kernel = np.trunc
 class Round(_Step):
     """y = x rounded to ``decimals`` decimals, halves to even (numpy's round).   f'(x) = 0 (no derivative at the jumps)."""
 
@@ -86,7 +86,7 @@ class Fmax(Op):
     name, numpy = "fmax", ("fmax",)
     local = ('∂fmax/∂x = 1 where x wins', '∂fmax/∂y = 1 where y wins')
 
-    ufunc = np.fmax
+    kernel = np.fmax
 
     def vjp(self, ctx, g, out, x, y):
         return _pick_ignoring_nan(ctx, g, raw(x), raw(y), np.greater)
@@ -98,7 +98,7 @@ class Fmin(Op):
     name, numpy = "fmin", ("fmin",)
     local = ('∂fmin/∂x = 1 where x wins', '∂fmin/∂y = 1 where y wins')
 
-    ufunc = np.fmin
+    kernel = np.fmin
 
     def vjp(self, ctx, g, out, x, y):
         return _pick_ignoring_nan(ctx, g, raw(x), raw(y), np.less)
@@ -188,7 +188,7 @@ class Mod(Op):
     name, numpy, symbol, method = "mod", ("mod", "remainder"), "%", "__mod__"
     local = ('∂(x mod y)/∂x = 1', '∂(x mod y)/∂y = −⌊x/y⌋')
 
-    ufunc = np.mod
+    kernel = np.mod
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs

@@ -17,7 +17,7 @@ class Tan(Op):
     name, numpy = "tan", ("tan",)
     local = 'd(tan x)/dx = 1 + tan² x'
 
-    ufunc = np.tan
+    kernel = np.tan
 
     def vjp(self, ctx, g, out, x):
         return (g * (1.0 + out * out),)
@@ -29,7 +29,7 @@ class Sinh(Op):
     name, numpy = "sinh", ("sinh",)
     local = 'd(sinh x)/dx = cosh x'
 
-    ufunc = np.sinh
+    kernel = np.sinh
 
     def vjp(self, ctx, g, out, x):
         return (g * np.cosh(x),)
@@ -41,7 +41,7 @@ class Cosh(Op):
     name, numpy = "cosh", ("cosh",)
     local = 'd(cosh x)/dx = sinh x'
 
-    ufunc = np.cosh
+    kernel = np.cosh
 
     def vjp(self, ctx, g, out, x):
         return (g * np.sinh(x),)
@@ -53,7 +53,7 @@ class Arcsin(Op):
     name, numpy = "arcsin", ("arcsin",)
     local = 'd(arcsin x)/dx = 1/√(1 − x²)'
 
-    ufunc = np.arcsin
+    kernel = np.arcsin
 
     def vjp(self, ctx, g, out, x):
         return (g / np.sqrt((1.0 - x) * (1.0 + x)),)
@@ -65,7 +65,7 @@ class Arccos(Op):
     name, numpy = "arccos", ("arccos",)
     local = 'd(arccos x)/dx = −1/√(1 − x²)'
 
-    ufunc = np.arccos
+    kernel = np.arccos
 
     def vjp(self, ctx, g, out, x):
         return (-g / np.sqrt((1.0 - x) * (1.0 + x)),)
@@ -77,7 +77,7 @@ class Arctan(Op):
     name, numpy = "arctan", ("arctan",)
     local = 'd(arctan x)/dx = 1/(1 + x²)'
 
-    ufunc = np.arctan
+    kernel = np.arctan
 
     def vjp(self, ctx, g, out, x):
         return (g / (1.0 + x * x),)
@@ -89,7 +89,7 @@ class Arcsinh(Op):
     name, numpy = "arcsinh", ("arcsinh",)
     local = 'd(arsinh x)/dx = 1/√(x² + 1)'
 
-    ufunc = np.arcsinh
+    kernel = np.arcsinh
 
     def vjp(self, ctx, g, out, x):
         return (g / np.hypot(x, 1.0),)
@@ -101,7 +101,7 @@ class Arccosh(Op):
     name, numpy = "arccosh", ("arccosh",)
     local = 'd(arcosh x)/dx = 1/√(x² − 1)'
 
-    ufunc = np.arccosh
+    kernel = np.arccosh
 
     def vjp(self, ctx, g, out, x):
         return (g / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0)),)
@@ -113,7 +113,7 @@ class Arctanh(Op):
     name, numpy = "arctanh", ("arctanh",)
     local = 'd(artanh x)/dx = 1/(1 − x²)'
 
-    ufunc = np.arctanh
+    kernel = np.arctanh
 
     def vjp(self, ctx, g, out, x):
         return (g / ((1.0 - x) * (1.0 + x)),)
@@ -125,7 +125,7 @@ class Hypot(Op):
     name, numpy = "hypot", ("hypot",)
     local = ('∂√(x² + y²)/∂x = x/√(x² + y²)', '∂√(x² + y²)/∂y = y/√(x² + y²)')
 
-    ufunc = np.hypot
+    kernel = np.hypot
 
     def vjp(self, ctx, g, out, x, y):
         need_x, need_y = ctx.needs

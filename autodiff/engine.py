@@ -381,7 +381,6 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     node.name = None
     node.number = _next_number()
     node.retains_grad = False
-    node.locked = None
     if MODES.detect_anomaly:
         check_forward(op, node.args if record else [raw(x) for x in inputs], out)
     if not record:
@@ -473,7 +472,7 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
             out = op.forward(node, a0) if axis is _NO_AXIS else op.forward(node, a0, axis)
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, (a0,), error, {} if axis is _NO_AXIS else {"axis": axis})) from None
-    node.grad = node.name = node.locked = None
+    node.grad = node.name = None  # (locked: set only by _hold, read by nothing)
     node.retains_grad = False
     node.number = _next_number()
     modes = MODES
@@ -528,7 +527,7 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
         out = kernel(a0, a1) if kernel is not None else op.forward(node, a0, a1)  # the op's forward, one call shorter
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, (a0, a1), error, {})) from None
-    node.grad = node.name = node.locked = None
+    node.grad = node.name = None  # (locked: set only by _hold, read by nothing)
     node.retains_grad = False
     node.number = _next_number()
     modes = MODES
@@ -773,7 +772,8 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
     anomaly = modes.detect_anomaly
     last_write = _last_write
     previous_mode = modes.grad_enabled
-    _set_grad_enabled(create_graph)
+    if previous_mode is not create_graph:  # the vjps record a graph only under create_graph
+        _set_grad_enabled(create_graph)
     try:
         while heap:
             key = -heappop(heap)
@@ -817,12 +817,10 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 node.a0 = _FREED
                 node.a1 = node.more = node.saved = node.locked = None  # a dying _Hold makes its arrays writable
             # the chain rule's sum over paths: add each input's share to what it has so far
-            k = 0
-            for gx in input_grads:
-                k += 1
-                if gx is None or not needs[k - 1]:
+            for k, gx in enumerate(input_grads):
+                if gx is None or not needs[k]:
                     continue
-                x = inputs[k - 1]
+                x = inputs[k]
                 xdata = x.data
                 if gx.shape != xdata.shape:
                     gx = unbroadcast(gx, xdata.shape)
@@ -838,7 +836,8 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                 else:
                     waiting[1] = waiting[1] + gx
     finally:
-        _set_grad_enabled(previous_mode)
+        if modes.grad_enabled is not previous_mode:
+            _set_grad_enabled(previous_mode)
     return found
 
 

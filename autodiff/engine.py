@@ -86,11 +86,15 @@ class _GradSwitch:
         self.value = value
 
     def __enter__(self) -> None:
-        self.previous = MODES.grad_enabled
-        _set_grad_enabled(self.value)
+        modes = MODES
+        self.previous = modes.grad_enabled
+        modes.grad_enabled = value = self.value  # _set_grad_enabled(self.value), inline
+        modes.usual = value and not modes.detect_anomaly
 
     def __exit__(self, *exc: Any) -> None:
-        _set_grad_enabled(self.previous)
+        modes = MODES
+        modes.grad_enabled = value = self.previous
+        modes.usual = value and not modes.detect_anomaly
 
 
 class _AnomalySwitch:

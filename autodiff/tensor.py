@@ -299,11 +299,11 @@ class Tensor(Node):
         value = other.data if isinstance(other, Node) else other
         data = self.data
         try:
-            if data.flags.writeable and data.base is None and 0 not in data.strides \
-                    and not (self.requires_grad and MODES.grad_enabled):
-                # an array of its own that no graph holds (a parameter update between two steps):
-                # the write, no more. Just an optimization: _write checks and does the same. (A
-                # view is left to _write, which looks whether a graph holds the array it views.)
+            if data.flags.writeable and data.base is None and not (self.requires_grad and MODES.grad_enabled):
+                # an array of its own (so no broadcast view) that no graph holds (a parameter update
+                # between two steps): the write, no more. Just an optimization: _write checks and
+                # does the same. (A view is left to _write, which looks whether a graph holds the
+                # array it views.)
                 update(data, value)
             else:
                 self._write(symbol, lambda a: update(a, value))

@@ -77,13 +77,12 @@ def _set_grad_enabled(value: bool) -> None:
 
 
 class _GradSwitch:
-    """``with``: turn this thread's recording on or off, and restore it on the way
-    out (a class: cheaper than a generator-based context manager in a training loop)."""
+    """``with``: turn this thread's recording on or off (the subclass's ``value``),
+    and restore it on the way out. (Classes with no __init__, as PyTorch's: no
+    Python call to make one in a training loop's every step.)"""
 
-    __slots__ = ("value", "previous")
-
-    def __init__(self, value: bool):
-        self.value = value
+    __slots__ = ("previous",)
+    value: bool
 
     def __enter__(self) -> None:
         modes = MODES
@@ -91,7 +90,7 @@ class _GradSwitch:
         modes.grad_enabled = value = self.value  # _set_grad_enabled(self.value), inline
         modes.usual = value and not modes.detect_anomaly
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         modes = MODES
         modes.grad_enabled = value = self.previous
         modes.usual = value and not modes.detect_anomaly
@@ -114,19 +113,24 @@ class _AnomalySwitch:
         modes.usual = modes.grad_enabled and not self.previous
 
 
-def no_grad() -> Any:
-    """Ops run inside record no graph (evaluation, parameter updates). This thread only."""
-    return _GradSwitch(False)
+class no_grad(_GradSwitch):
+    """``with no_grad():`` ops run inside record no graph (evaluation, parameter
+    updates). This thread only."""
+
+    __slots__ = ()
+    value = False
 
 
-def enable_grad() -> Any:
-    """Record graphs again, even inside ``no_grad()``. This thread only."""
-    return _GradSwitch(True)
+class enable_grad(_GradSwitch):
+    """``with enable_grad():`` record graphs again, even inside ``no_grad()``. This thread only."""
+
+    __slots__ = ()
+    value = True
 
 
 def set_grad_enabled(mode: bool) -> Any:
     """``with set_grad_enabled(training): ...``: recording on or off. This thread only."""
-    return _GradSwitch(bool(mode))
+    return enable_grad() if mode else no_grad()
 
 
 def is_grad_enabled() -> bool:

@@ -293,6 +293,7 @@ _FREED = object()  # in a0: the node's saved values were freed (or it records no
 
 # Which inputs need a gradient, as shared constant tuples (no allocation per node).
 _NEEDS_1 = ((False,), (True,))
+_ONE_INPUT = _NEEDS_1[True]  # the needs of every recorded one-input node
 _NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 # What an op's vjp reads of its inputs' values (``Op.reads``): the engine holds
@@ -472,7 +473,7 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
             x0 = lift(x0, op.name)
         a0, r0 = x0, False
     node.needs = _NEEDS_1[r0]
-    kernel = op.kernel
+    kernel, reads, reads_out = op.engine_reads  # op.kernel, .reads, .reads_out in one lookup
     try:
         if kernel is not None:  # the op's forward, one call shorter
             out = kernel(a0)
@@ -491,17 +492,19 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
             return _unrecorded(node, out)
     if not r0:
         return _unrecorded(node, out)
-    node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
     node.x0, node.a0 = x0, a0
     node.requires_grad = True
     node.op = op
     node.stamp = _last_write[0]
     if type(out) is np.ndarray:
         if out is a0:  # the input returned unchanged: the node gets an array of its own
-            node.data = out = out.view()
-        if op.reads_out:
+            out = out.view()
+        if reads_out:
             out.setflags(write=False)
-    if op.reads and type(a0) is np.ndarray:
+    elif not isinstance(out, np.generic):  # (a numpy scalar stays one: see apply)
+        out = np.asarray(out)
+    node.data = out
+    if reads and type(a0) is np.ndarray:
         if x0.op is None:
             _hold(node, (a0,))
         elif a0.flags.writeable:
@@ -530,7 +533,7 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
             x1 = lift(x1, op.name)
         a1, r1 = x1, False
     node.needs = _NEEDS_2[r0][r1]
-    kernel = op.kernel
+    kernel, reads, reads_out = op.engine_reads  # op.kernel, .reads, .reads_out in one lookup
     try:
         out = kernel(a0, a1) if kernel is not None else op.forward(node, a0, a1)  # the op's forward, one call shorter
     except (ValueError, IndexError, TypeError) as error:
@@ -546,17 +549,18 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
             return _unrecorded(node, out)
     if not (r0 or r1):
         return _unrecorded(node, out)
-    node.data = out if type(out) is np.ndarray or isinstance(out, np.generic) else np.asarray(out)
     node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
     node.requires_grad = True
     node.op = op
     node.stamp = _last_write[0]
     if type(out) is np.ndarray:
         if out is a0 or out is a1:  # an input returned unchanged: the node gets an array of its own
-            node.data = out = out.view()
-        if op.reads_out:
+            out = out.view()
+        if reads_out:
             out.setflags(write=False)
-    reads = op.reads
+    elif not isinstance(out, np.generic):  # (a numpy scalar stays one: see apply)
+        out = np.asarray(out)
+    node.data = out
     if reads:
         read0 = type(a0) is np.ndarray and (reads == READS_ALL or r1)
         read1 = type(a1) is np.ndarray and (reads == READS_ALL or r0)
@@ -807,6 +811,29 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
             needs = node.needs
+            if needs is _ONE_INPUT:  # (True,): the commonest node, without the loop below (just an optimization)
+                x = node.x0
+                gx = (op.vjp(node, g, node, x) if create_graph else op.plain_vjp(node, g, node.data, a0))[0]
+                if not retain_graph:
+                    node.a0 = _FREED
+                    node.saved = node.locked = None
+                if gx is None:
+                    continue
+                xdata = x.data
+                if gx.shape != xdata.shape:
+                    gx = unbroadcast(gx, xdata.shape)
+                if gx.dtype is not xdata.dtype and not create_graph:
+                    gx = gx.astype(xdata.dtype, copy=False)
+                if anomaly:
+                    _check_backward(op, g, gx)
+                key = x.number
+                waiting = pending.get(key)
+                if waiting is None:
+                    pending[key] = [x, gx]
+                    heappush(heap, -key)
+                else:
+                    waiting[1] = waiting[1] + gx
+                continue
             n = len(needs)
             # the vjp: dL/d(input) for each input, from g = dL/d(node)
             inputs: tuple

@@ -131,8 +131,11 @@ class OpTimer:
         from autodiff.ops import conv
         for op in ad.ops.instances():
             cls = type(op)
-            if op.kernel is not None:  # the engine calls such an op's kernel (np.exp, operator.mul) itself
+            if op.kernel is not None:  # the engine calls such an op's kernel (np.exp, operator.mul) itself,
                 self._wrap(cls, "kernel", f"{op.name} forward", static=True)
+                # read from the tuple the class keeps for the engine
+                self._undo.append((cls, "engine_reads", cls.__dict__.get("engine_reads")))
+                cls.engine_reads = (cls.kernel, cls.reads, cls.reads_out)
             else:
                 self._wrap(cls, "forward", f"{op.name} forward")
             # the backward kernel: an engine calls vjp or, for a plain pass, plain_vjp

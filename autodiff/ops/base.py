@@ -82,6 +82,7 @@ class Op:
     # that function of the input values, and the engine calls it directly, one
     # Python call fewer per op (just an optimization).
     kernel: Any = None
+    engine_reads: tuple = (None, READS_ALL, True)  # (kernel, reads, reads_out), set per class below
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -92,6 +93,8 @@ class Op:
                 raise TypeError(f"{cls.__name__}: kernel must be a numpy ufunc or a built-in function "
                                 "(from operator), given instead of a forward method")
             cls.forward = _kernel_forward  # type: ignore[method-assign]
+        # what apply1 and apply2 read on every call, in one attribute (one lookup, not three)
+        cls.engine_reads = (cls.kernel, cls.reads, cls.reads_out)
         OP_CLASSES.append(cls)
 
     def __init__(self) -> None:

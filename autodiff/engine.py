@@ -811,7 +811,10 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
             needs = node.needs
-            if needs is _ONE_INPUT:  # (True,): the commonest node, without the loop below (just an optimization)
+            if needs is _ONE_INPUT:
+                # (True,): the commonest node, taken without the loop below: the same
+                # steps for its one input (just an optimization; apply's nodes, whose
+                # needs are tuples of their own, take the loop, and a test compares them)
                 x = node.x0
                 gx = (op.vjp(node, g, node, x) if create_graph else op.plain_vjp(node, g, node.data, a0))[0]
                 if not retain_graph:

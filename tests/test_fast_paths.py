@@ -1,14 +1,17 @@
 """The ops' fast paths ("just optimizations") give what their plain paths give.
 
-Reductions over a short last axis of many rows (sum, max, softmax,
-log_softmax, and their vjps) run on the contiguous transpose
-(``ops.base.rows_along``); the registry's hypothesis shapes are too small to
-reach that path, so these tests call it on shapes that do, through the same
+The forwards of max, softmax and log_softmax over a short last axis of many
+rows run on the contiguous transpose (``ops.base.rows_along``); the
+registry's hypothesis shapes are too small to reach that path, so these tests
+call it on shapes that do, through the same
 checks as every registry entry (forward against numpy, gradcheck, the plain
 kernel against the vjp, the create_graph pass). Sums along one axis of a float
 matrix are matrix-vector products with ones (``engine.sum_rows`` and
 ``engine.sum_columns``: sum's forward over a short last axis, the softmaxes'
-plain vjps, un-broadcasting a bias): the same sums in another order.
+plain vjps, un-broadcasting a bias): the same sums in another order. The
+weight gradient of matmul is computed as (Gᵀ·A)ᵀ, and backward takes a
+one-input node without its loop over inputs: both are compared with the plain
+computation below.
 """
 import numpy as np
 import pytest

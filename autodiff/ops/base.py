@@ -82,7 +82,7 @@ class Op:
     # that function of the input values, and the engine calls it directly, one
     # Python call fewer per op (just an optimization).
     kernel: Any = None
-    engine_reads: tuple = (None, READS_ALL, True)  # (kernel, reads, reads_out), set per class below
+    engine_reads: tuple = (kernel, reads, reads_out)  # made again for each subclass, below
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

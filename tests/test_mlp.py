@@ -166,10 +166,16 @@ def test_full_mnist_reaches_98_percent():
     if not os.environ.get("AUTODIFF_DATA"):
         pytest.skip("set AUTODIFF_DATA to a folder holding the MNIST files")
     X_train, y_train, X_test, y_test = _mnist(load_mnist(download=False))
-    model = MLPClassifier((512, 256), max_iter=20, tol=None, random_state=0, verbose=True)
+    # A fixed epoch count is a coin flip around 98%: the test accuracy of the weights after one
+    # given epoch moves by +-0.4% with the rounding of the BLAS in use (0.9779-0.9832 at epoch
+    # 20 over random_state 0-3). Early stopping keeps the epoch that scored best on a held-out
+    # tenth of the training set, and the smaller step makes the late epochs steady.
+    model = MLPClassifier((512, 256), max_iter=30, tol=None, early_stopping=True,
+                          learning_rate_init=5e-4, random_state=0, verbose=True)
     model.fit(X_train, y_train)
     accuracy = model.score(X_test, y_test)
-    print(f"full MNIST: {model.n_iter_} epochs, test accuracy {accuracy:.4f}")  # 0.9827-0.9836 measured
+    # measured for random_state 0-3: 0.9834, 0.9843, 0.9830, 0.9829 (one BLAS thread)
+    print(f"full MNIST: {model.n_iter_} epochs, test accuracy {accuracy:.4f}")
     assert accuracy >= 0.98
 
 

@@ -46,6 +46,15 @@ def test_sigmoid_matches_definition(z):
     np.testing.assert_allclose(ad.sigmoid(Tensor(z)).data, expected, rtol=1e-14, atol=0)
 
 
+@given(z=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=2, max_side=5), elements=HUGE))
+def test_sigmoid_in_place_path_equals_the_plain_formula(z):
+    # arrays take an in-place path (just an optimization); 0-d values the plain formula
+    from autodiff.ops.elementwise import stable_sigmoid
+    plain = np.array([stable_sigmoid(np.float64(v)) for v in z.ravel()]).reshape(z.shape)
+    np.testing.assert_array_equal(stable_sigmoid(z), plain)
+    assert stable_sigmoid(z.astype(np.float32)).dtype == np.float32
+
+
 # ----- softmax and log_softmax ------------------------------------------------------------------------
 def test_softmax_of_huge_spread_is_exact():
     z = Tensor([1000.0, 0.0, -1000.0], requires_grad=True)

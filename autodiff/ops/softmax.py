@@ -31,10 +31,11 @@ class Softmax(_AlongAxis):
     def forward(self, ctx, a, axis):
         ctx.saved = axis
         rows = rows_along(a, axis)
-        if rows is not None:  # the same along the rows of the transpose: just an optimization
-            e = np.exp(rows - rows.max(axis=0))
-            e /= e.sum(axis=0)
-            return np.ascontiguousarray(e.T)
+        if rows is not None:  # the same along the rows of the transpose, a copy of our own
+            rows -= np.maximum.reduce(rows, axis=0)  # written in place: just an optimization
+            np.exp(rows, out=rows)
+            rows /= np.add.reduce(rows, axis=0)
+            return np.ascontiguousarray(rows.T)
         e = np.exp(a - np.max(a, axis=axis, keepdims=True))
         return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -57,10 +58,10 @@ class LogSoftmax(_AlongAxis):
     def forward(self, ctx, a, axis):
         ctx.saved = axis
         rows = rows_along(a, axis)
-        if rows is not None:  # the same along the rows of the transpose: just an optimization
-            shifted = rows - rows.max(axis=0)
-            shifted -= np.log(np.exp(shifted).sum(axis=0))
-            return np.ascontiguousarray(shifted.T)
+        if rows is not None:  # the same along the rows of the transpose, a copy of our own
+            rows -= np.maximum.reduce(rows, axis=0)  # written in place: just an optimization
+            rows -= np.log(np.add.reduce(np.exp(rows), axis=0))
+            return np.ascontiguousarray(rows.T)
         shifted = a - np.max(a, axis=axis, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 

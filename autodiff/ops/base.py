@@ -202,11 +202,13 @@ SHORT_AXIS, MANY_ROWS = 16, 64
 
 
 def rows_along(x: Any, axis: Any) -> Any:
-    """The transpose of ``x``, made contiguous, when ``axis`` is the short last
-    axis of a 2-D array of many rows; else None. Reducing it over axis 0 gives
-    the reduction of ``x`` over its last axis, only faster: just an optimization."""
+    """The transpose of ``x`` as a contiguous copy of its own (which the caller
+    may write into), when ``axis`` is the short last axis of a 2-D array of many
+    rows; else None. Reducing it over axis 0 gives the reduction of ``x`` over its
+    last axis, only faster: just an optimization. (Always a copy: for a single
+    column, ``np.ascontiguousarray(x.T)`` would be a view of ``x`` itself.)"""
     if axis == 1 and type(x) is np.ndarray and x.ndim == 2 and x.shape[1] <= SHORT_AXIS and x.shape[0] >= MANY_ROWS:
-        return np.ascontiguousarray(x.T)
+        return x.T.copy()
     return None
 
 

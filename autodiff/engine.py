@@ -166,7 +166,8 @@ class _Hold(tuple):
     __slots__ = ()
 
     def __del__(self) -> None:
-        with _LOCKS_GUARD:
+        _LOCKS_GUARD.acquire()  # (acquire and release cost half of a with-statement on the lock)
+        try:
             for a in self:
                 key = id(a)
                 n = _LOCKS.get(key, 0) - 1
@@ -179,6 +180,8 @@ class _Hold(tuple):
                     if a.base is None or a.base.flags.writeable:
                         a.setflags(write=True)
                     # else: a view whose owner another graph still holds stays read-only
+        finally:
+            _LOCKS_GUARD.release()
 
 
 def is_locked(array: np.ndarray) -> bool:
@@ -295,6 +298,7 @@ _FREED = object()  # in a0: the node's saved values were freed (or it records no
 _NEEDS_1 = ((False,), (True,))
 _ONE_INPUT = _NEEDS_1[True]  # the needs of every recorded one-input node
 _NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
+_FIRST_ONLY, _SECOND_ONLY = _NEEDS_2[True][False], _NEEDS_2[False][True]  # a tensor and a constant
 
 # What an op's vjp reads of its inputs' values (``Op.reads``): the engine holds
 # read-only only the outside arrays that a gradient will be computed from.
@@ -549,7 +553,10 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
             return _unrecorded(node, out)
     if not (r0 or r1):
         return _unrecorded(node, out)
-    node.x0, node.x1, node.a0, node.a1 = x0, x1, a0, a1
+    node.x0 = x0  # (four plain stores: cheaper than one unpacking of four)
+    node.x1 = x1
+    node.a0 = a0
+    node.a1 = a1
     node.requires_grad = True
     node.op = op
     node.stamp = _last_write[0]
@@ -619,7 +626,8 @@ def _hold(node: Node, arrays: Sequence[np.ndarray]) -> None:
     array, and the last to let go makes it writable again (``_Hold``)."""
     held: list[np.ndarray] = []
     out = node.data
-    with _LOCKS_GUARD:
+    _LOCKS_GUARD.acquire()
+    try:
         for a in arrays:
             if a is out:
                 continue
@@ -637,6 +645,8 @@ def _hold(node: Node, arrays: Sequence[np.ndarray]) -> None:
                 else:
                     continue
                 held.append(b)
+    finally:
+        _LOCKS_GUARD.release()
     if held:
         node.locked = _Hold(held)
 
@@ -811,15 +821,28 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
             needs = node.needs
+            # The commonest nodes send a gradient to one input only: an op of one
+            # input, or of a tensor and a constant (X @ w, y * t, 1 - t). They are
+            # taken without the loop below: the same steps for that one input (just
+            # an optimization; a node whose needs are a tuple of its own takes the
+            # loop, and a test compares the two).
             if needs is _ONE_INPUT:
-                # (True,): the commonest node, taken without the loop below: the same
-                # steps for its one input (just an optimization; apply's nodes, whose
-                # needs are tuples of their own, take the loop, and a test compares them)
                 x = node.x0
                 gx = (op.vjp(node, g, node, x) if create_graph else op.plain_vjp(node, g, node.data, a0))[0]
+            elif needs is _FIRST_ONLY:
+                x = node.x0
+                gx = (op.vjp(node, g, node, x, node.x1) if create_graph
+                      else op.plain_vjp(node, g, node.data, a0, node.a1))[0]
+            elif needs is _SECOND_ONLY:
+                x = node.x1
+                gx = (op.vjp(node, g, node, node.x0, x) if create_graph
+                      else op.plain_vjp(node, g, node.data, a0, node.a1))[1]
+            else:
+                x = None
+            if x is not None:
                 if not retain_graph:
                     node.a0 = _FREED
-                    node.saved = node.locked = None
+                    node.a1 = node.saved = node.locked = None
                 if gx is None:
                     continue
                 xdata = x.data

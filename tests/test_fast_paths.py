@@ -18,6 +18,7 @@ import pytest
 
 import autodiff as ad
 from autodiff import ops
+from autodiff import engine
 from autodiff.engine import sum_columns, sum_rows, unbroadcast
 from autodiff.ops.base import MANY_ROWS, SHORT_AXIS, rows_along, short_rows
 from autodiff.testing import check_op
@@ -121,13 +122,22 @@ def _gradients(x0, build, seed, through_the_loop):
             seen.add(id(node))
             node.needs = tuple(list(node.needs))
             stack.extend(x for x in node.inputs if isinstance(x, ad.Tensor))
+    else:  # the output's node has the engine's shared needs, which backward takes without the loop
+        shared = (engine._ONE_INPUT, engine._FIRST_ONLY, engine._SECOND_ONLY)
+        assert any(out.needs is s for s in shared) or all(any(x.needs is s for s in shared) for x in out.inputs)
     out.backward(seed)
     return x.grad
 
 
-@pytest.mark.parametrize("case", ["exp", "float32", "used twice", "sum over an axis"])
+CONSTANT = np.random.default_rng(13).standard_normal((4, 3))
+
+
+@pytest.mark.parametrize("case", ["exp", "float32", "used twice", "sum over an axis", "constant times tensor",
+                                  "tensor minus constant", "constant minus tensor", "constant @ tensor",
+                                  "tensor @ constant", "broadcast constant", "float64 constant, float32 tensor"])
 def test_one_input_nodes_in_backward_take_the_same_steps_as_the_loop(case):
-    # backward takes a one-input node without its loop over inputs (just an optimization)
+    # backward takes a node that sends a gradient to one input only (an op of one
+    # input, or of a tensor and a constant) without its loop over inputs (just an optimization)
     rng = np.random.default_rng(12)
     x0 = rng.random((4, 3)) + 0.5
     build, seed = {
@@ -135,8 +145,16 @@ def test_one_input_nodes_in_backward_take_the_same_steps_as_the_loop(case):
         "float32": (lambda x: x.log().sin(), rng.standard_normal((4, 3)).astype(np.float32)),
         "used twice": (lambda x: x.exp() * x.sqrt(), rng.standard_normal((4, 3))),
         "sum over an axis": (lambda x: x.tanh().sum(axis=0), rng.standard_normal(3)),
+        "constant times tensor": (lambda x: CONSTANT * x.exp(), rng.standard_normal((4, 3))),
+        "tensor minus constant": (lambda x: x.exp() - CONSTANT, rng.standard_normal((4, 3))),
+        "constant minus tensor": (lambda x: 1.0 - x.exp(), rng.standard_normal((4, 3))),
+        "constant @ tensor": (lambda x: CONSTANT.T @ x.sin(), rng.standard_normal((3, 3))),
+        "tensor @ constant": (lambda x: x.sin() @ CONSTANT.T, rng.standard_normal((4, 4))),
+        "broadcast constant": (lambda x: x.sum(axis=0).exp() * CONSTANT, rng.standard_normal((4, 3))),
+        "float64 constant, float32 tensor": (lambda x: x.exp() * CONSTANT,
+                                             rng.standard_normal((4, 3)).astype(np.float32)),
     }[case]
-    if case.startswith("float32"):
+    if "float32" in case:
         x0 = x0.astype(np.float32)
     fast, loop = _gradients(x0, build, seed, False), _gradients(x0, build, seed, True)
     assert fast.dtype == loop.dtype == x0.dtype

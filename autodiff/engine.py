@@ -31,6 +31,9 @@ Safety:
   recorded, naming the op.
 - Backward frees what each node saved; a second backward through the same graph
   raises unless the first was told ``retain_graph=True``.
+
+Installed with a C compiler at hand, this module runs compiled by Cython from
+this same source (see setup.py): ``COMPILED`` says which.
 """
 from __future__ import annotations
 
@@ -44,6 +47,8 @@ import numpy as np
 __all__ = ["Node", "apply", "apply1", "apply2", "lift", "backpropagate", "unbroadcast", "sum_rows", "sum_columns", "topological_order", "no_grad", "enable_grad",
            "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "raw", "FLOAT_DTYPES"]
 
+# True when this module runs as the extension that setup.py compiles from this source
+COMPILED = not __file__.endswith(".py")
 FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 _next_number = count(1).__next__  # nodes are numbered as they are made (itertools.count is thread-safe)
 # In-place writes into arrays that a graph holds are numbered: a node's ``stamp``

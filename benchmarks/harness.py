@@ -494,6 +494,7 @@ def machine() -> dict:
         "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "engine": _engine_kind(),
     }
     for dist in ("torch", "autograd", "mygrad", "micrograd", "scikit-learn", "scipy"):
         info[dist] = _version(dist)
@@ -502,12 +503,20 @@ def machine() -> dict:
     return info
 
 
+def _engine_kind() -> str:
+    """Which autodiff engine this process runs: the extension compiled from
+    autodiff/engine.py (setup.py), or that Python source itself."""
+    import autodiff.engine as engine
+    return "compiled (Cython, from autodiff/engine.py)" if engine.COMPILED else "pure Python"
+
+
 def machine_text(info: dict) -> str:
     peers_text = ", ".join(f"{k} {info[k]}" for k in ("torch", "autograd", "mygrad", "micrograd",
                                                       "scikit-learn", "scipy") if info.get(k))
     return (f"Machine: {info['platform']}; CPU: {info['cpu']}; cores: {info['cores']}"
             f" (usable {info['cores_usable']}); threads: {info['threads']}; load average {info['load_average']}\n"
-            f"Python {info['python']}, numpy {info['numpy']}; {peers_text or 'no peers installed'}"
+            f"Python {info['python']}, numpy {info['numpy']}; {peers_text or 'no peers installed'}\n"
+            f"autodiff engine: {info.get('engine', 'pure Python')}"
             + (f"\nCode: commit {info['commit']}" if info.get("commit") else ""))
 
 

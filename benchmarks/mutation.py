@@ -220,6 +220,11 @@ def _called_helpers(target: Target) -> Iterator[types.FunctionType]:
 
 def discover_targets() -> list[Target]:
     """The vjps of every op class, the helpers they call, and the engine's functions."""
+    if engine.COMPILED:
+        raise RuntimeError(
+            f"the mutation script rewrites the engine's Python source, but this process runs the engine compiled "
+            f"({engine.__file__}); run it where autodiff/engine.py is imported as source (delete the compiled "
+            "autodiff/engine*.so of an in-place build)")
     targets: dict[Any, Target] = {}  # by the function object: one target per function
     queue: list[Target] = []
     _autodiff_modules()

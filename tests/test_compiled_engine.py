@@ -1,0 +1,47 @@
+"""The engine that runs is the code in autodiff/engine.py: setup.py may compile it
+(Cython), and Python imports such a build before the source beside it, so a
+build older than an edited engine.py is passed over for the source."""
+import os
+import shutil
+import subprocess
+import sys
+from importlib import machinery
+from pathlib import Path
+
+import pytest
+
+import autodiff.engine as engine
+
+PACKAGE = Path(engine.__file__).resolve().parent
+
+
+def _import_engine_beside(tmp_path, build_age_seconds):
+    """Import autodiff.engine from a copy of the package beside a stand-in 'build'
+    (bytes that are no extension) that is older than engine.py by the given seconds."""
+    copy = tmp_path / "autodiff"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd", "engine.c"))
+    build = copy / ("engine" + machinery.EXTENSION_SUFFIXES[0])
+    build.write_bytes(b"not an extension module")
+    source_time = os.path.getmtime(copy / "engine.py")
+    os.utime(build, (source_time - build_age_seconds, source_time - build_age_seconds))
+    return subprocess.run([sys.executable, "-c", "import autodiff.engine as e; print(e.__file__, e.COMPILED)"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
+
+
+def test_an_engine_py_edited_after_the_build_is_imported_as_source(tmp_path):
+    run = _import_engine_beside(tmp_path, build_age_seconds=60)
+    assert run.returncode == 0, run.stderr
+    path, compiled = run.stdout.split()
+    assert path.endswith("engine.py") and compiled == "False"
+
+
+def test_a_build_as_new_as_its_source_is_the_one_imported(tmp_path):
+    # the stand-in build is imported (and fails to load): the check above is what passes it over
+    run = _import_engine_beside(tmp_path, build_age_seconds=0)
+    assert run.returncode != 0 and "ImportError" in run.stderr
+
+
+@pytest.mark.skipif(not engine.COMPILED, reason="this run imports autodiff/engine.py as source")
+def test_the_compiled_engine_is_built_from_the_source_beside_it():
+    assert not engine.__file__.endswith(".py") and (PACKAGE / "engine.py").exists()

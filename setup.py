@@ -16,9 +16,11 @@ except ImportError:  # building without the build requirements (pip --no-build-i
     extensions = []
 else:
     extensions = cythonize(
-        [Extension("autodiff.engine", ["autodiff/engine.py"], optional=True)],
+        [Extension("autodiff.engine", ["autodiff/engine.py"])],
         compiler_directives={"language_level": "3", "binding": True},
         quiet=True,
     )
+    for extension in extensions:  # a failed compilation skips the extension (cythonize drops this flag)
+        extension.optional = True
 
 setup(ext_modules=extensions)

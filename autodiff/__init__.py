@@ -16,17 +16,29 @@ import sys as _sys
 from importlib import machinery as _machinery, util as _util
 
 
-def _import_an_edited_engine_as_source() -> None:
+def _import_the_engine_source_where_it_should_run() -> None:
     """Python imports the extension that setup.py compiles from engine.py before the
-    source beside it. Where engine.py was changed after that build (a student editing
-    the engine in a checkout built in place), import the source instead, so that the
-    engine that runs is always the code in engine.py. (Two seconds of slack: a wheel's
-    files are unpacked in one go, in any order.)"""
+    source beside it. The source is imported instead (``autodiff.engine.COMPILED`` is
+    then False) where it should run:
+
+    - engine.py was changed after that build (a student editing the engine in a
+      checkout built in place), so that the engine that runs is always the code in
+      engine.py (two seconds of slack: a wheel's files are unpacked in one go, in any
+      order);
+    - the environment variable ``AUTODIFF_ENGINE=python`` asks for it (to step
+      through the engine in a debugger, or to time the two engines side by side).
+    """
+    asked = _os.environ.get("AUTODIFF_ENGINE", "")
+    if asked not in ("", "python", "default"):
+        raise ImportError(f"autodiff: AUTODIFF_ENGINE={asked!r} is not a choice: 'python' imports "
+                          "autodiff/engine.py as source; 'default' or unset, the compiled build where there is one")
     here = _os.path.dirname(__file__)
     source = _os.path.join(here, "engine.py")
     builds = [_os.path.join(here, "engine" + suffix) for suffix in _machinery.EXTENSION_SUFFIXES]
     built = [_os.path.getmtime(b) for b in builds if _os.path.exists(b)]
-    if built and _os.path.exists(source) and _os.path.getmtime(source) > max(built) + 2:
+    if not built or not _os.path.exists(source):
+        return  # nothing to choose from: Python's import finds the one there is
+    if asked == "python" or _os.path.getmtime(source) > max(built) + 2:
         spec = _util.spec_from_file_location(__name__ + ".engine", source)
         assert spec is not None and spec.loader is not None
         module = _util.module_from_spec(spec)
@@ -34,7 +46,7 @@ def _import_an_edited_engine_as_source() -> None:
         spec.loader.exec_module(module)
 
 
-_import_an_edited_engine_as_source()
+_import_the_engine_source_where_it_should_run()
 
 from .engine import (backpropagate, detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad,  # noqa: E402
                      set_grad_enabled)

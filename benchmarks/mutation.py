@@ -223,8 +223,7 @@ def discover_targets() -> list[Target]:
     if engine.COMPILED:
         raise RuntimeError(
             f"the mutation script rewrites the engine's Python source, but this process runs the engine compiled "
-            f"({engine.__file__}); run it where autodiff/engine.py is imported as source (delete the compiled "
-            "autodiff/engine*.so of an in-place build)")
+            f"({engine.__file__}); run it on the source: AUTODIFF_ENGINE=python python -m benchmarks.mutation")
     targets: dict[Any, Target] = {}  # by the function object: one target per function
     queue: list[Target] = []
     _autodiff_modules()
@@ -550,6 +549,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.max_examples < 1:
         raise SystemExit("mutation: --max-examples must be at least 1")
+    if engine.COMPILED:
+        raise SystemExit(f"mutation: this process runs the engine compiled ({engine.__file__}), and the script "
+                         "rewrites its Python source; run it on the source: AUTODIFF_ENGINE=python python -m "
+                         "benchmarks.mutation")
     start = time.perf_counter()
     targets = _selected(discover_targets(), args.only)
     plan = Plan(list(OPS.values()))

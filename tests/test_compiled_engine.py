@@ -1,6 +1,7 @@
 """The engine that runs is the code in autodiff/engine.py: setup.py may compile it
 (Cython), and Python imports such a build before the source beside it, so a
-build older than an edited engine.py is passed over for the source."""
+build older than an edited engine.py is passed over for the source, and so is
+any build when AUTODIFF_ENGINE=python asks for the source."""
 import os
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ import autodiff.engine as engine
 PACKAGE = Path(engine.__file__).resolve().parent
 
 
-def _import_engine_beside(tmp_path, build_age_seconds):
+def _import_engine_beside(tmp_path, build_age_seconds, asked=None):
     """Import autodiff.engine from a copy of the package beside a stand-in 'build'
     (bytes that are no extension) that is older than engine.py by the given seconds."""
     copy = tmp_path / "autodiff"
@@ -26,7 +27,8 @@ def _import_engine_beside(tmp_path, build_age_seconds):
     os.utime(build, (source_time - build_age_seconds, source_time - build_age_seconds))
     return subprocess.run([sys.executable, "-c", "import autodiff.engine as e; print(e.__file__, e.COMPILED)"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
+                          env={**{k: v for k, v in os.environ.items() if k != "AUTODIFF_ENGINE"},
+                               "PYTHONPATH": str(tmp_path), **({"AUTODIFF_ENGINE": asked} if asked else {})})
 
 
 def test_an_engine_py_edited_after_the_build_is_imported_as_source(tmp_path):
@@ -40,6 +42,19 @@ def test_a_build_as_new_as_its_source_is_the_one_imported(tmp_path):
     # the stand-in build is imported (and fails to load): the check above is what passes it over
     run = _import_engine_beside(tmp_path, build_age_seconds=0)
     assert run.returncode != 0 and "ImportError" in run.stderr
+
+
+def test_autodiff_engine_python_imports_the_source_beside_a_current_build(tmp_path):
+    run = _import_engine_beside(tmp_path, build_age_seconds=0, asked="python")
+    assert run.returncode == 0, run.stderr
+    path, compiled = run.stdout.split()
+    assert path.endswith("engine.py") and compiled == "False"
+
+
+def test_an_unknown_autodiff_engine_value_is_an_error_that_names_it(tmp_path):
+    run = _import_engine_beside(tmp_path, build_age_seconds=0, asked="cython")
+    assert run.returncode != 0
+    assert "AUTODIFF_ENGINE='cython' is not a choice" in run.stderr
 
 
 @pytest.mark.skipif(not engine.COMPILED, reason="this run imports autodiff/engine.py as source")

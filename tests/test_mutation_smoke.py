@@ -15,7 +15,7 @@ from autodiff.registry import OPS
 from benchmarks import mutation
 
 pytestmark = pytest.mark.skipif(engine.COMPILED, reason="the mutation script rewrites the engine's Python source; "
-                                "this run has the compiled engine (the pure-Python run covers it)")
+                                "this run has the compiled engine (the pure-Python run covers it; AUTODIFF_ENGINE=python)")
 
 EXAMPLES = 3  # a broken vjp fails on the first example; three keep the test well under a second
 

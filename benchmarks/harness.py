@@ -507,7 +507,12 @@ def _engine_kind() -> str:
     """Which autodiff engine this process runs: the extension compiled from
     autodiff/engine.py (setup.py), or that Python source itself."""
     import autodiff.engine as engine
-    return "compiled (Cython, from autodiff/engine.py)" if engine.COMPILED else "pure Python"
+    if engine.COMPILED:
+        return "compiled (Cython, from autodiff/engine.py)"
+    if os.environ.get("AUTODIFF_ENGINE") == "python":
+        return "pure Python (AUTODIFF_ENGINE=python)"
+    return ("pure Python (the engine that pip installs where a C compiler is at hand is compiled: "
+            "`pip install -e .` builds it in this checkout)")
 
 
 def machine_text(info: dict) -> str:

@@ -35,6 +35,17 @@ def test_cli_quick_overhead_writes_json(tmp_path):
 
 
 
+def test_the_report_says_which_engine_it_timed(monkeypatch):
+    from autodiff import engine
+    kind = harness._engine_kind()
+    assert kind.startswith("compiled") if engine.COMPILED else kind.startswith("pure Python")
+    if not engine.COMPILED:
+        monkeypatch.delenv("AUTODIFF_ENGINE", raising=False)
+        assert "pip install -e ." in harness._engine_kind()  # how to time the engine that pip installs
+        monkeypatch.setenv("AUTODIFF_ENGINE", "python")
+        assert harness._engine_kind() == "pure Python (AUTODIFF_ENGINE=python)"
+
+
 def test_cli_quick_memory_probe_runs_in_its_subprocess(tmp_path):
     """The memory cases run in a subprocess (benchmarks.probe) that imports the
     workload by name: a broken import there shows only as a failed row."""

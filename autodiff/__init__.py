@@ -44,6 +44,7 @@ def _import_the_engine_source_where_it_should_run() -> None:
         module = _util.module_from_spec(spec)
         _sys.modules[spec.name] = module
         spec.loader.exec_module(module)
+        globals()["engine"] = module  # (what an import statement does for a submodule: autodiff.engine)
 
 
 _import_the_engine_source_where_it_should_run()

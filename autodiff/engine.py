@@ -811,13 +811,21 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if op is None:  # a leaf
                 if not accumulate:
                     continue
-                if node.grad is None and not create_graph:  # accumulate_grad's first case, inline
-                    node.grad = g.copy() if type(g) is np.ndarray else np.array(g, dtype=node.data.dtype)
-                else:
-                    accumulate_grad(node, g, create_graph)
+                _GRAD_LOCK.acquire()  # two threads' backward passes may reach the same leaf
+                try:
+                    if node.grad is None and not create_graph:  # accumulate_grad's first case, inline
+                        node.grad = g.copy() if type(g) is np.ndarray else np.array(g, dtype=node.data.dtype)
+                    else:
+                        accumulate_grad(node, g, create_graph)
+                finally:
+                    _GRAD_LOCK.release()
                 continue
             if node.retains_grad and accumulate:
-                accumulate_grad(node, g, create_graph)
+                _GRAD_LOCK.acquire()
+                try:
+                    accumulate_grad(node, g, create_graph)
+                finally:
+                    _GRAD_LOCK.release()
             a0 = node.a0
             if a0 is _FREED:
                 raise GraphFreedError(
@@ -914,8 +922,16 @@ def _constant(g: Any) -> Node:
     return node
 
 
+# Held while a backward pass reads a leaf's .grad and writes the sum back, so
+# that passes running in several threads into one shared leaf (a model's
+# weights) add every gradient: without it two threads can read the same old
+# .grad and one of the two sums is lost.
+_GRAD_LOCK = threading.Lock()
+
+
 def accumulate_grad(leaf: Node, g: Any, create_graph: bool) -> None:
-    """leaf.grad += g (the first gradient is stored as an owned, writable copy)."""
+    """leaf.grad += g (the first gradient is stored as an owned, writable copy).
+    The caller holds _GRAD_LOCK."""
     if create_graph:
         if leaf.grad is None:
             leaf.grad = g

@@ -25,7 +25,7 @@ def _import_engine_beside(tmp_path, build_age_seconds, asked=None):
     build.write_bytes(b"not an extension module")
     source_time = os.path.getmtime(copy / "engine.py")
     os.utime(build, (source_time - build_age_seconds, source_time - build_age_seconds))
-    return subprocess.run([sys.executable, "-c", "import autodiff.engine as e; print(e.__file__, e.COMPILED)"],
+    return subprocess.run([sys.executable, "-c", "import autodiff as ad; e = ad.engine; print(e.__file__, e.COMPILED)"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=60,
                           env={**{k: v for k, v in os.environ.items() if k != "AUTODIFF_ENGINE"},
                                "PYTHONPATH": str(tmp_path), **({"AUTODIFF_ENGINE": asked} if asked else {})})

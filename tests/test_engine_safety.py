@@ -279,6 +279,38 @@ def test_no_grad_in_one_thread_leaves_recording_on_in_another():
         worker.join()
 
 
+def test_backward_in_several_threads_into_one_shared_leaf_adds_every_gradient():
+    """Each pass reads w.grad, adds its gradient and writes the sum back; a
+    thread switch between the read and the write must not lose a sum."""
+    w = Tensor(np.ones(3), requires_grad=True)
+    kept = Tensor(np.ones(3), requires_grad=True)
+    h = kept * 3.0  # one node shared by every pass, keeping its .grad
+    h.retain_grad()
+    passes, errors = 1000, []
+
+    def run():
+        try:
+            for _ in range(passes):
+                (w * 2.0 + h).sum().backward(retain_graph=True)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert not errors, errors
+    np.testing.assert_array_equal(w.grad, np.full(3, 4 * passes * 2.0))
+    np.testing.assert_array_equal(h.grad, np.full(3, 4 * passes * 1.0))
+    np.testing.assert_array_equal(kept.grad, np.full(3, 4 * passes * 3.0))
+
+
 def test_two_models_trained_in_two_threads_match_single_thread_runs():
     from models import LogisticRegression, SoftmaxRegression
     from models.datasets import load_iris

@@ -40,7 +40,7 @@ from __future__ import annotations
 import threading
 from heapq import heappop, heappush
 from itertools import count
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -153,12 +153,35 @@ def is_anomaly_enabled() -> bool:
 
 
 # ----- read-only locks on the arrays a live graph saved from outside it -----------------
+# numpy's ndarray.setflags with the write flag given by position, as its
+# documentation allows (``a.setflags(write=None, align=None, uic=None)``): by
+# keyword, or as ``a.flags.writeable = False``, the same call costs two to four
+# times as much, in every recorded op. (numpy's type stubs declare the flags
+# keyword-only, hence the declared type.)
+_setflags: Callable[[np.ndarray, bool], None] = np.ndarray.setflags  # type: ignore[assignment]
 _LOCKS: dict[int, int] = {}      # id(array) -> number of live nodes that hold it read-only
 # Re-entrant: a _Hold's __del__ can run inside a locked section (a garbage
 # collection set off by an allocation there) and unlock its own arrays. Each
 # count is read and written back with no allocation of a tracked object in
 # between, so such a nested unlock never interleaves with one count's update.
 _LOCKS_GUARD = threading.RLock()
+
+
+# The ids of held arrays that are also the outputs of ops whose values a vjp
+# reads: read-only for good, so the hold's end leaves them read-only.
+_PINNED: set[int] = set()
+
+
+def _pin(array: np.ndarray) -> None:
+    """``array``, the output of an op that a vjp reads, is held read-only for a
+    leaf that shares it (made by detach() and used first): the end of that hold
+    must leave it read-only, as the outputs a vjp reads are for good."""
+    _LOCKS_GUARD.acquire()
+    try:
+        if id(array) in _LOCKS:
+            _PINNED.add(id(array))
+    finally:
+        _LOCKS_GUARD.release()
 
 
 class _Hold(tuple):
@@ -182,8 +205,10 @@ class _Hold(tuple):
                     del _LOCKS[key]
                     if _WRITTEN:
                         _WRITTEN.pop(key, None)
-                    if a.base is None or a.base.flags.writeable:
-                        a.setflags(write=True)
+                    if _PINNED and key in _PINNED:
+                        _PINNED.discard(key)  # stays read-only
+                    elif a.base is None or a.base.flags.writeable:
+                        _setflags(a, True)
                     # else: a view whose owner another graph still holds stays read-only
         finally:
             _LOCKS_GUARD.release()
@@ -211,7 +236,7 @@ def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
         for a in touched:  # the owner first: a view can be made writable only once its owner is
             if not a.flags.writeable:
                 try:
-                    a.flags.writeable = True
+                    _setflags(a, True)
                 except ValueError:
                     raise ValueError(f"{who}: the tensor's data is a read-only numpy array (a broadcast view, "
                                      "or made read-only outside autodiff) and cannot be changed in place") from None
@@ -219,7 +244,7 @@ def write_in_place(array: np.ndarray, write: Any, who: str) -> None:
         write(array)
     finally:
         for a in reversed(opened):
-            a.flags.writeable = False
+            _setflags(a, False)
     number = _next_write()
     for a in touched:
         _WRITTEN[id(a)] = number
@@ -421,7 +446,7 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
         elif any(out is a for a in arrays):
             node.data = out = out.view()
         if op.reads_out:
-            out.setflags(write=False)
+            _setflags(out, False)
     reads = op.reads
     if not reads:
         return node
@@ -435,7 +460,9 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
             if x0 is a0 or x0.op is None:
                 _hold(node, (a0,))
             elif a0.flags.writeable:
-                a0.setflags(write=False)
+                _setflags(a0, False)
+            elif _LOCKS and id(a0) in _LOCKS:  # read-only already: held for a leaf that shares it (detach())
+                _pin(a0)
     else:
         outside: list[np.ndarray] = []
         for x, a in zip(inputs, arrays):
@@ -445,7 +472,9 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
                 if all(a is not h for h in outside):
                     outside.append(a)
             elif a.flags.writeable:
-                a.setflags(write=False)
+                _setflags(a, False)
+            elif _LOCKS and id(a) in _LOCKS:  # read-only already: held for a leaf that shares it (detach())
+                _pin(a)
         _hold(node, tuple(outside))
     return node
 
@@ -509,7 +538,7 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
         if out is a0:  # the input returned unchanged: the node gets an array of its own
             out = out.view()
         if reads_out:
-            out.setflags(write=False)
+            _setflags(out, False)
     elif not isinstance(out, np.generic):  # (a numpy scalar stays one: see apply)
         out = np.asarray(out)
     node.data = out
@@ -517,7 +546,9 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
         if x0.op is None:
             _hold(node, (a0,))
         elif a0.flags.writeable:
-            a0.setflags(write=False)
+            _setflags(a0, False)
+        elif _LOCKS and id(a0) in _LOCKS:  # read-only already: held for a leaf that shares it (detach())
+            _pin(a0)
     return node
 
 
@@ -569,7 +600,7 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
         if out is a0 or out is a1:  # an input returned unchanged: the node gets an array of its own
             out = out.view()
         if reads_out:
-            out.setflags(write=False)
+            _setflags(out, False)
     elif not isinstance(out, np.generic):  # (a numpy scalar stays one: see apply)
         out = np.asarray(out)
     node.data = out
@@ -577,7 +608,7 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
         read0 = type(a0) is np.ndarray and (reads == READS_ALL or r1)
         read1 = type(a1) is np.ndarray and (reads == READS_ALL or r0)
         if read0 and not read1 and x0 is a0 and a0.nbytes <= COPY_BYTES:
-            node.x0 = node.a0 = a0.copy()  # a small numpy constant (y * t): _guard_pair's first case, inline
+            node.x0 = node.a0 = _private_copy(a0)  # a small numpy constant (y * t): _guard_pair's first case, inline
         elif read0 or read1:
             _guard_pair(node, read0, read1)
     return node
@@ -587,6 +618,13 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
 # the copy costs less than a hold (0.3 µs for 4 KB against 1.6 µs), and no
 # write into the original can reach it.
 COPY_BYTES = 8192
+
+
+def _private_copy(a: np.ndarray) -> np.ndarray:
+    """A read-only copy: like every array a vjp reads (see _check_reopened)."""
+    copy = a.copy()
+    _setflags(copy, False)
+    return copy
 
 
 def _guard_pair(node: Node, read0: bool, read1: bool) -> None:
@@ -600,25 +638,29 @@ def _guard_pair(node: Node, read0: bool, read1: bool) -> None:
         x0, a0 = node.x0, node.a0
         if x0 is a0:
             if a0.nbytes <= COPY_BYTES:
-                node.x0 = node.a0 = a0.copy()
+                node.x0 = node.a0 = _private_copy(a0)
             else:
                 held.append(a0)
         elif x0.op is None:
             held.append(a0)
         elif a0.flags.writeable:
-            a0.setflags(write=False)
+            _setflags(a0, False)
+        elif _LOCKS and id(a0) in _LOCKS:  # read-only already: held for a leaf that shares it (detach())
+            _pin(a0)
     if read1:
         x1, a1 = node.x1, node.a1
         if x1 is a1:
             if a1.nbytes <= COPY_BYTES:
-                node.x1 = node.a1 = a1.copy()
+                node.x1 = node.a1 = _private_copy(a1)
             elif not held or a1 is not held[0]:
                 held.append(a1)
         elif x1.op is None:
             if not held or a1 is not held[0]:
                 held.append(a1)
         elif a1.flags.writeable:
-            a1.setflags(write=False)
+            _setflags(a1, False)
+        elif _LOCKS and id(a1) in _LOCKS:  # read-only already: held for a leaf that shares it (detach())
+            _pin(a1)
     if held:
         _hold(node, held)
 
@@ -646,7 +688,7 @@ def _hold(node: Node, arrays: Sequence[np.ndarray]) -> None:
                     _LOCKS[key] = count + 1
                 elif b.flags.writeable:
                     _LOCKS[key] = 1
-                    b.setflags(write=False)
+                    _setflags(b, False)
                 else:
                     continue
                 held.append(b)
@@ -760,6 +802,53 @@ def _check_writes(node: Node) -> None:
                 "used it, so the gradient would be wrong; update it after backward(), or compute the graph again")
 
 
+def _check_reopened(node: Node) -> None:
+    """Raise if an array that ``node``'s vjp reads is writable. Each one was made
+    read-only when the node was recorded (the op's output, the outputs of other
+    ops, private copies of small constants, held leaves and outside arrays),
+    and only the engine's own in-place writes open it again: numbered, and
+    closed at once. One that is writable now was opened by a call such as
+    ``a.setflags(write=True)``, after which its values may have changed unseen."""
+    op = node.op
+    if op.reads_out:
+        out = node.data
+        if type(out) is np.ndarray and out.flags.writeable:
+            raise ModifiedInPlaceError(
+                f"backward: the output of {op.name} was made writable again (setflags(write=True)) after it was "
+                f"computed, and its vjp reads it: the gradient could be wrong. {_REOPENED_ADVICE}")
+    reads = op.reads
+    if not reads:
+        return
+    a0, needs = node.a0, node.needs
+    if a0 is None:
+        inputs, arrays = node.more
+    elif len(needs) == 1:
+        if not (type(a0) is np.ndarray and a0.flags.writeable):
+            return
+        inputs, arrays = (node.x0,), (a0,)
+    else:
+        a1 = node.a1
+        if not ((type(a0) is np.ndarray and a0.flags.writeable) or (type(a1) is np.ndarray and a1.flags.writeable)):
+            return
+        inputs, arrays = (node.x0, node.x1), (a0, a1)
+    for k, a in enumerate(arrays):
+        if type(a) is not np.ndarray or not a.flags.writeable:
+            continue
+        x = inputs[k]
+        if not (reads == READS_ALL or (reads == READS_OTHER and needs[1 - k])):
+            continue  # not read
+        who = (repr(x.name) if isinstance(x, Node) and x.name else
+               f"a {'tensor' if isinstance(x, Node) else 'numpy array'} of shape {a.shape}")
+        raise ModifiedInPlaceError(
+            f"backward: input {k} of {op.name} ({who}) was made writable again (setflags(write=True)) "
+            f"while the graph held it read-only, and {op.name}'s vjp reads it: the gradient could be "
+            f"wrong. {_REOPENED_ADVICE}")
+
+
+_REOPENED_ADVICE = ("To change a tensor's values, write t -= ... or t[k] = ... under ad.no_grad() (backward "
+                    "then says whether a graph used the old values), or change them after backward()")
+
+
 def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_graph: bool = False,
                   retain_graph: bool | None = None, accumulate: bool = True,
                   wrt: Sequence[Node] = ()) -> list[Any]:
@@ -834,6 +923,27 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
             needs = node.needs
+            # Every array a vjp reads was made read-only when its node was recorded;
+            # one that is writable now was opened behind the engine's back. The
+            # one-input cases are checked here, the rest by _check_reopened, which
+            # also makes the error (just an optimization: a test breaks each case).
+            reads = op.reads
+            if op.reads_out and node.data.flags.writeable:  # (a numpy scalar's flags say read-only)
+                _check_reopened(node)
+            if reads:
+                if needs is _ONE_INPUT:
+                    if a0.flags.writeable:
+                        _check_reopened(node)
+                elif needs is _FIRST_ONLY:  # a1: a constant, a read-only copy of one, or a tensor's data
+                    a1 = node.a1
+                    if (type(a1) is np.ndarray and a1.flags.writeable) or (reads == READS_ALL and a0.flags.writeable):
+                        _check_reopened(node)
+                elif needs is _SECOND_ONLY:
+                    a1 = node.a1
+                    if (type(a0) is np.ndarray and a0.flags.writeable) or (reads == READS_ALL and a1.flags.writeable):
+                        _check_reopened(node)
+                else:
+                    _check_reopened(node)
             # The commonest nodes send a gradient to one input only: an op of one
             # input, or of a tensor and a constant (X @ w, y * t, 1 - t). They are
             # taken without the loop below: the same steps for that one input (just

@@ -53,7 +53,10 @@ class Tensor(Node):
     ``Tensor(data, requires_grad=False, dtype=None)``: float64 by default, float32
     kept when given, ints and bools converted to float64. A float ndarray is
     wrapped without a copy (as ``np.asarray`` does); no op ever writes into it,
-    and while a graph holds it, it is read-only.
+    and while a graph holds it, it is read-only: change it with ``t -= ...`` or
+    ``t[k] = ...`` under ``no_grad()`` (backward then says if a graph used the
+    old values). Making it writable again (``t.data.setflags(write=True)``)
+    makes that graph's backward raise.
     """
 
     __slots__ = ()

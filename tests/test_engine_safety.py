@@ -194,6 +194,84 @@ def test_the_output_of_a_recorded_op_is_read_only_and_a_detached_write_is_caught
         s.sum().backward()
 
 
+
+# Each case builds a graph and names an array in it that a vjp reads, and the
+# op the error names. One case for each way the engine checks (the one-input
+# path, a tensor and a constant either way round, two tensors, three inputs,
+# the op's own output).
+def _tensors(*names):
+    rng = np.random.default_rng(1)
+    return [Tensor(rng.uniform(1.0, 2.0, 40), requires_grad=True, name=name) for name in names]
+
+
+def _big():
+    return np.random.default_rng(2).uniform(1.0, 2.0, (40, 40))  # 12.8 KB: held, not copied
+
+
+def _one_input():
+    h = _tensors("x")[0] * 2.0
+    return h.log().sum(), h.data, "input 0 of log"
+
+
+def _tensor_and_constant():
+    x, big = _tensors("x")[0], _big()
+    return (x[None, :] * big).sum(), big, "input 1 of mul \\(a numpy array of shape \\(40, 40\\)\\)"
+
+
+def _constant_and_tensor():
+    x, big = _tensors("x")[0], _big()
+    return (big @ x).sum(), big, "input 0 of matmul \\(a numpy array"
+
+
+def _two_tensors():
+    x, y = _tensors("x", "y")
+    return (x * y).sum(), x.data, "input 0 of mul \\('x'\\)"
+
+
+def _three_tensors():
+    x, y, z = _tensors("x", "y", "z")
+    return ad.einsum("i,i,i->", x, y, z), z.data, "input 2 of einsum \\('z'\\)"
+
+
+def _own_output():
+    p = _tensors("x")[0].sigmoid()
+    return p.sum(), p.data, "the output of sigmoid"
+
+
+@pytest.mark.parametrize("case", [_one_input, _tensor_and_constant, _constant_and_tensor, _two_tensors,
+                                  _three_tensors, _own_output], ids=lambda case: case.__name__[1:])
+def test_an_array_a_vjp_reads_made_writable_again_is_named_at_backward(case):
+    """numpy lets anyone undo read-only (a.setflags(write=True)): then the values
+    may have changed unseen, and backward refuses rather than guess."""
+    loss, array, message = case()
+    assert not array.flags.writeable
+    array.setflags(write=True)
+    array[...] = 1.5  # changed behind the graph's back
+    with pytest.raises(ad.engine.ModifiedInPlaceError, match=message + ".*made writable again"):
+        loss.backward()
+
+
+def test_reopening_an_array_and_writing_the_same_values_still_raises_with_advice():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
+    loss = (x * x).sum()
+    x.data.setflags(write=True)  # the usual answer to numpy's "assignment destination is read-only"
+    with pytest.raises(RuntimeError, match="input 0 of mul \\('x'\\).*under ad.no_grad\\(\\)"):
+        loss.backward()
+
+
+def test_an_output_shared_with_a_detached_leaf_stays_read_only_while_a_vjp_reads_it():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0  # its vjp reads nothing: y's array is writable until something reads it
+    leaf = y.detach().requires_grad_()  # the same array
+    first = (leaf * leaf).sum()  # holds it read-only, for this graph
+    second = y.log().sum()  # reads it too: read-only for good
+    first.backward()  # the hold ends
+    assert not y.data.flags.writeable
+    second.backward()
+    np.testing.assert_allclose(x.grad, [1.0, 0.5], rtol=1e-15)
+    np.testing.assert_allclose(leaf.grad, [4.0, 8.0], rtol=1e-15)
+
+
 def test_a_second_backward_raises_unless_the_graph_was_retained():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = (x ** 2).sum()

@@ -368,7 +368,7 @@ def apply(op: Any, *inputs: Any, **params: Any) -> Any:
     ``ctx.saved``. This is the per-node cost of every forward, so it is kept lean.
     """
     node = object.__new__(node_class)
-    node.saved = None
+    node.saved = node.locked = None
     needs: tuple
     if len(inputs) == 2:  # the common arities first, without a loop
         x0, x1 = inputs
@@ -519,7 +519,7 @@ def apply1(op: Any, x0: Any, axis: Any = _NO_AXIS) -> Any:
             out = op.forward(node, a0) if axis is _NO_AXIS else op.forward(node, a0, axis)
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, (a0,), error, {} if axis is _NO_AXIS else {"axis": axis})) from None
-    node.grad = node.name = None  # (locked: set only by _hold, read by nothing)
+    node.grad = node.name = None  # (locked: set only by _hold; backward reads it for two inputs only)
     node.retains_grad = False
     node.number = _next_number()
     modes = MODES
@@ -578,7 +578,7 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
         out = kernel(a0, a1) if kernel is not None else op.forward(node, a0, a1)  # the op's forward, one call shorter
     except (ValueError, IndexError, TypeError) as error:
         raise type(error)(describe_error(op, (a0, a1), error, {})) from None
-    node.grad = node.name = None  # (locked: set only by _hold, read by nothing)
+    node.grad = node.name = node.locked = None  # (locked: set by _hold, read by backward's check)
     node.retains_grad = False
     node.number = _next_number()
     modes = MODES
@@ -608,7 +608,7 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
         read0 = type(a0) is np.ndarray and (reads == READS_ALL or r1)
         read1 = type(a1) is np.ndarray and (reads == READS_ALL or r0)
         if read0 and not read1 and x0 is a0 and a0.nbytes <= COPY_BYTES:
-            node.x0 = node.a0 = _private_copy(a0)  # a small numpy constant (y * t): _guard_pair's first case, inline
+            node.x0 = node.a0 = a0.copy()  # a small numpy constant (y * t): _guard_pair's first case, inline
         elif read0 or read1:
             _guard_pair(node, read0, read1)
     return node
@@ -618,13 +618,6 @@ def apply2(op: Any, x0: Any, x1: Any) -> Any:
 # the copy costs less than a hold (0.3 µs for 4 KB against 1.6 µs), and no
 # write into the original can reach it.
 COPY_BYTES = 8192
-
-
-def _private_copy(a: np.ndarray) -> np.ndarray:
-    """A read-only copy: like every array a vjp reads (see _check_reopened)."""
-    copy = a.copy()
-    _setflags(copy, False)
-    return copy
 
 
 def _guard_pair(node: Node, read0: bool, read1: bool) -> None:
@@ -638,7 +631,7 @@ def _guard_pair(node: Node, read0: bool, read1: bool) -> None:
         x0, a0 = node.x0, node.a0
         if x0 is a0:
             if a0.nbytes <= COPY_BYTES:
-                node.x0 = node.a0 = _private_copy(a0)
+                node.x0 = node.a0 = a0.copy()
             else:
                 held.append(a0)
         elif x0.op is None:
@@ -651,7 +644,7 @@ def _guard_pair(node: Node, read0: bool, read1: bool) -> None:
         x1, a1 = node.x1, node.a1
         if x1 is a1:
             if a1.nbytes <= COPY_BYTES:
-                node.x1 = node.a1 = _private_copy(a1)
+                node.x1 = node.a1 = a1.copy()
             elif not held or a1 is not held[0]:
                 held.append(a1)
         elif x1.op is None:
@@ -805,9 +798,10 @@ def _check_writes(node: Node) -> None:
 def _check_reopened(node: Node) -> None:
     """Raise if an array that ``node``'s vjp reads is writable. Each one was made
     read-only when the node was recorded (the op's output, the outputs of other
-    ops, private copies of small constants, held leaves and outside arrays),
-    and only the engine's own in-place writes open it again: numbered, and
-    closed at once. One that is writable now was opened by a call such as
+    ops, held leaves and outside arrays), but for a two-input node's private
+    copies of small constants (_guard_pair), which nothing else can reach; and
+    only the engine's own in-place writes open it again: numbered, and closed
+    at once. One that is writable now was opened by a call such as
     ``a.setflags(write=True)``, after which its values may have changed unseen."""
     op = node.op
     if op.reads_out:
@@ -837,6 +831,8 @@ def _check_reopened(node: Node) -> None:
         x = inputs[k]
         if not (reads == READS_ALL or (reads == READS_OTHER and needs[1 - k])):
             continue  # not read
+        if x is a and len(arrays) == 2 and a.nbytes <= COPY_BYTES:
+            continue  # a private copy
         who = (repr(x.name) if isinstance(x, Node) and x.name else
                f"a {'tensor' if isinstance(x, Node) else 'numpy array'} of shape {a.shape}")
         raise ModifiedInPlaceError(
@@ -923,24 +919,25 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if node.stamp != last_write[0]:  # some held array was written in place since
                 _check_writes(node)
             needs = node.needs
-            # Every array a vjp reads was made read-only when its node was recorded;
-            # one that is writable now was opened behind the engine's back. The
-            # one-input cases are checked here, the rest by _check_reopened, which
-            # also makes the error (just an optimization: a test breaks each case).
-            reads = op.reads
-            if op.reads_out and node.data.flags.writeable:  # (a numpy scalar's flags say read-only)
+            # Every array a vjp reads was made read-only when its node was recorded,
+            # but for the private copies of small constants, which nothing else can
+            # reach; one that is writable now was opened behind the engine's back.
+            # The commonest cases are looked at here, the rest by _check_reopened,
+            # which also makes the error (just an optimization: a test breaks each case).
+            _, reads, reads_out = op.engine_reads  # op.reads and .reads_out in one lookup
+            if reads_out and node.data.flags.writeable:  # (a numpy scalar's flags say read-only)
                 _check_reopened(node)
             if reads:
                 if needs is _ONE_INPUT:
                     if a0.flags.writeable:
                         _check_reopened(node)
-                elif needs is _FIRST_ONLY:  # a1: a constant, a read-only copy of one, or a tensor's data
-                    a1 = node.a1
-                    if (type(a1) is np.ndarray and a1.flags.writeable) or (reads == READS_ALL and a0.flags.writeable):
+                elif needs is _FIRST_ONLY:  # x1: a constant (a number, a private copy, a held array) or a tensor
+                    if ((node.x1 is not node.a1 and node.a1.flags.writeable) or node.locked is not None
+                            or (reads == READS_ALL and a0.flags.writeable)):
                         _check_reopened(node)
                 elif needs is _SECOND_ONLY:
-                    a1 = node.a1
-                    if (type(a0) is np.ndarray and a0.flags.writeable) or (reads == READS_ALL and a1.flags.writeable):
+                    if ((node.x0 is not a0 and a0.flags.writeable) or node.locked is not None
+                            or (reads == READS_ALL and node.a1.flags.writeable)):
                         _check_reopened(node)
                 else:
                     _check_reopened(node)

@@ -197,8 +197,8 @@ def test_the_output_of_a_recorded_op_is_read_only_and_a_detached_write_is_caught
 
 # Each case builds a graph and names an array in it that a vjp reads, and the
 # op the error names. One case for each way the engine checks (the one-input
-# path, a tensor and a constant either way round, two tensors, three inputs,
-# the op's own output).
+# path; a tensor and a held constant, or a tensor that needs no gradient, either
+# way round; two tensors; three inputs; the op's own output).
 def _tensors(*names):
     rng = np.random.default_rng(1)
     return [Tensor(rng.uniform(1.0, 2.0, 40), requires_grad=True, name=name) for name in names]
@@ -223,6 +223,16 @@ def _constant_and_tensor():
     return (big @ x).sum(), big, "input 0 of matmul \\(a numpy array"
 
 
+def _tensor_and_detached_output(swap=False):
+    x, y = _tensors("x", "y")
+    c = x.sigmoid().detach()  # its array is read-only for good already: held by no one
+    return ((c * y) if swap else (y * c)).sum(), c.data, f"input {0 if swap else 1} of mul"
+
+
+def _detached_output_and_tensor():
+    return _tensor_and_detached_output(swap=True)
+
+
 def _two_tensors():
     x, y = _tensors("x", "y")
     return (x * y).sum(), x.data, "input 0 of mul \\('x'\\)"
@@ -238,8 +248,9 @@ def _own_output():
     return p.sum(), p.data, "the output of sigmoid"
 
 
-@pytest.mark.parametrize("case", [_one_input, _tensor_and_constant, _constant_and_tensor, _two_tensors,
-                                  _three_tensors, _own_output], ids=lambda case: case.__name__[1:])
+@pytest.mark.parametrize("case", [_one_input, _tensor_and_constant, _constant_and_tensor, _tensor_and_detached_output,
+                                  _detached_output_and_tensor, _two_tensors, _three_tensors, _own_output],
+                         ids=lambda case: case.__name__[1:])
 def test_an_array_a_vjp_reads_made_writable_again_is_named_at_backward(case):
     """numpy lets anyone undo read-only (a.setflags(write=True)): then the values
     may have changed unseen, and backward refuses rather than guess."""

@@ -29,6 +29,10 @@ Safety:
   write into such an array: the write is numbered (``write_in_place``), and
   backward refuses to use a node that holds an array written after it was
   recorded, naming the op.
+- numpy lets anyone make such an array writable again (``a.setflags(write=True)``):
+  backward finds it writable among what a vjp reads and refuses, naming the op.
+- Backward passes in several threads into one leaf add every gradient (a lock
+  around the read and the write of ``.grad``).
 - Backward frees what each node saved; a second backward through the same graph
   raises unless the first was told ``retain_graph=True``.
 
@@ -802,13 +806,14 @@ def _check_reopened(node: Node) -> None:
     copies of small constants (_guard_pair), which nothing else can reach; and
     only the engine's own in-place writes open it again: numbered, and closed
     at once. One that is writable now was opened by a call such as
-    ``a.setflags(write=True)``, after which its values may have changed unseen."""
+    ``a.setflags(write=True)`` (or is being written by another thread), and its
+    values may have changed unseen."""
     op = node.op
     if op.reads_out:
         out = node.data
         if type(out) is np.ndarray and out.flags.writeable:
             raise ModifiedInPlaceError(
-                f"backward: the output of {op.name} was made writable again (setflags(write=True)) after it was "
+                f"backward: the output of {op.name} was made writable again (a.setflags(write=True), or a write in another thread) after it was "
                 f"computed, and its vjp reads it: the gradient could be wrong. {_REOPENED_ADVICE}")
     reads = op.reads
     if not reads:
@@ -836,7 +841,7 @@ def _check_reopened(node: Node) -> None:
         who = (repr(x.name) if isinstance(x, Node) and x.name else
                f"a {'tensor' if isinstance(x, Node) else 'numpy array'} of shape {a.shape}")
         raise ModifiedInPlaceError(
-            f"backward: input {k} of {op.name} ({who}) was made writable again (setflags(write=True)) "
+            f"backward: input {k} of {op.name} ({who}) was made writable again (a.setflags(write=True), or a write in another thread) "
             f"while the graph held it read-only, and {op.name}'s vjp reads it: the gradient could be "
             f"wrong. {_REOPENED_ADVICE}")
 

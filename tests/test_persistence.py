@@ -11,6 +11,7 @@ import os
 import stat
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -438,3 +439,13 @@ def test_every_flipped_byte_fails_cleanly_or_changes_nothing(logistic, flip_each
         np.testing.assert_array_equal(model.classes_, logistic.classes_)
         assert model.get_params() == logistic.get_params() and model.loss_curve_ == logistic.loss_curve_
     flip_each_byte(logistic, stride, same)
+
+
+def test_the_version_saved_in_a_model_file_is_the_one_pip_installs():
+    """setup.cfg reads the version from autodiff.__version__: one number, in pip's
+    metadata and in what a saved model records."""
+    from setuptools.config.setupcfg import read_configuration  # (setuptools builds the package)
+
+    import autodiff
+    setup_cfg = Path(autodiff.__file__).resolve().parents[1] / "setup.cfg"
+    assert read_configuration(str(setup_cfg))["metadata"]["version"] == autodiff.__version__

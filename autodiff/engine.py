@@ -813,8 +813,15 @@ def _check_reopened(node: Node) -> None:
         out = node.data
         if type(out) is np.ndarray and out.flags.writeable:
             raise ModifiedInPlaceError(
-                f"backward: the output of {op.name} was made writable again (a.setflags(write=True), or a write in another thread) after it was "
-                f"computed, and its vjp reads it: the gradient could be wrong. {_REOPENED_ADVICE}")
+                f"backward: the output of {op.name} was made writable again (a.setflags(write=True), or a write "
+                f"in another thread) after it was computed, and its vjp reads it: the gradient could be wrong. "
+                f"{_REOPENED_ADVICE}")
+    _check_reopened_inputs(node)
+
+
+def _check_reopened_inputs(node: Node) -> None:
+    """_check_reopened for the node's inputs only."""
+    op = node.op
     reads = op.reads
     if not reads:
         return
@@ -841,9 +848,9 @@ def _check_reopened(node: Node) -> None:
         who = (repr(x.name) if isinstance(x, Node) and x.name else
                f"a {'tensor' if isinstance(x, Node) else 'numpy array'} of shape {a.shape}")
         raise ModifiedInPlaceError(
-            f"backward: input {k} of {op.name} ({who}) was made writable again (a.setflags(write=True), or a write in another thread) "
-            f"while the graph held it read-only, and {op.name}'s vjp reads it: the gradient could be "
-            f"wrong. {_REOPENED_ADVICE}")
+            f"backward: input {k} of {op.name} ({who}) was made writable again (a.setflags(write=True), or a "
+            f"write in another thread) while the graph held it read-only, and {op.name}'s vjp reads it: the "
+            f"gradient could be wrong. {_REOPENED_ADVICE}")
 
 
 _REOPENED_ADVICE = ("To change a tensor's values, write t -= ... or t[k] = ... under ad.no_grad() (backward "
@@ -945,7 +952,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
                             or (reads == READS_ALL and node.a1.flags.writeable)):
                         _check_reopened(node)
                 else:
-                    _check_reopened(node)
+                    _check_reopened_inputs(node)  # (the output was looked at above)
             # The commonest nodes send a gradient to one input only: an op of one
             # input, or of a tensor and a constant (X @ w, y * t, 1 - t). They are
             # taken without the loop below: the same steps for that one input (just

@@ -194,7 +194,6 @@ def test_the_output_of_a_recorded_op_is_read_only_and_a_detached_write_is_caught
         s.sum().backward()
 
 
-
 # Each case builds a graph and names an array in it that a vjp reads, and the
 # op the error names. One case for each way the engine checks (the one-input
 # path; a tensor and a held constant, or a tensor that needs no gradient, either

@@ -934,7 +934,7 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             # Every array a vjp reads was made read-only when its node was recorded,
             # but for the private copies of small constants, which nothing else can
             # reach; one that is writable now was opened behind the engine's back.
-            # The commonest cases are looked at here, the rest by _check_reopened,
+            # The commonest cases are looked at here, the rest by _check_reopened_inputs,
             # which also makes the error (just an optimization: a test breaks each case).
             _, reads, reads_out = op.engine_reads  # op.reads and .reads_out in one lookup
             if reads_out and node.data.flags.writeable:  # (a numpy scalar's flags say read-only)
@@ -942,17 +942,17 @@ def backpropagate(roots: Sequence[Node], root_grads: Sequence[Any], *, create_gr
             if reads:
                 if needs is _ONE_INPUT:
                     if a0.flags.writeable:
-                        _check_reopened(node)
+                        _check_reopened_inputs(node)
                 elif needs is _FIRST_ONLY:  # x1: a constant (a number, a private copy, a held array) or a tensor
                     if ((node.x1 is not node.a1 and node.a1.flags.writeable) or node.locked is not None
                             or (reads == READS_ALL and a0.flags.writeable)):
-                        _check_reopened(node)
+                        _check_reopened_inputs(node)
                 elif needs is _SECOND_ONLY:
                     if ((node.x0 is not a0 and a0.flags.writeable) or node.locked is not None
                             or (reads == READS_ALL and node.a1.flags.writeable)):
-                        _check_reopened(node)
+                        _check_reopened_inputs(node)
                 else:
-                    _check_reopened_inputs(node)  # (the output was looked at above)
+                    _check_reopened_inputs(node)
             # The commonest nodes send a gradient to one input only: an op of one
             # input, or of a tensor and a constant (X @ w, y * t, 1 - t). They are
             # taken without the loop below: the same steps for that one input (just

@@ -2,10 +2,12 @@
 
 ``autodiff/engine.py`` (the graph's bookkeeping: recording a node, the reverse
 pass) is compiled by Cython from the very same source when a C compiler is at
-hand. Compiled, the same code runs the user-style Iris step about 13% faster
-(the interpreter's bytecode dispatch is the largest single cost of a small
-step); the Python source stays the one to read, and the reference the test
-suite also runs. With no compiler (or no Cython), the extension is skipped and
+hand, with the declarations of ``autodiff/engine.pxd``: there the graph's
+node is a C type whose fields the compiled functions read directly. Compiled,
+the same code takes about a fifth less time per user-style Iris step (the
+interpreter's bytecode dispatch and its attribute lookups are the largest
+costs of a small step); the Python source stays the one to read, and the
+reference the test suite also runs. With no compiler (or no Cython), the extension is skipped and
 the pure-Python engine is installed: ``autodiff.engine.COMPILED`` tells which.
 """
 from setuptools import Extension, setup

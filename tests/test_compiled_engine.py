@@ -60,3 +60,25 @@ def test_an_unknown_autodiff_engine_value_is_an_error_that_names_it(tmp_path):
 @pytest.mark.skipif(not engine.COMPILED, reason="this run imports autodiff/engine.py as source")
 def test_the_compiled_engine_is_built_from_the_source_beside_it():
     assert not engine.__file__.endswith(".py") and (PACKAGE / "engine.py").exists()
+
+
+def test_engine_pxd_declares_exactly_the_fields_of_node():
+    """engine.pxd (read by Cython only) makes Node a C type: its fields must be
+    the slots that engine.py gives Node, no more and no fewer."""
+    import ast
+    import re
+
+    tree = ast.parse((PACKAGE / "engine.py").read_text())
+    node_class = next(c for c in tree.body if isinstance(c, ast.ClassDef) and c.name == "Node")
+    slots = next(s.value for s in node_class.body
+                 if isinstance(s, ast.Assign) and getattr(s.targets[0], "id", "") == "__slots__")
+    declared = re.findall(r"^\s*cdef (?:public )?object (.+)$", (PACKAGE / "engine.pxd").read_text(), re.M)
+    fields = [name.strip() for line in declared for name in line.split(",")]
+    assert sorted(fields) == sorted(ast.literal_eval(slots))
+
+
+@pytest.mark.skipif(not engine.COMPILED, reason="this run imports autodiff/engine.py as source")
+def test_the_compiled_node_is_the_c_type_that_engine_pxd_declares():
+    # its fields are C struct members seen from Python through descriptors, not slots
+    assert type(vars(engine.Node)["data"]).__name__ == "getset_descriptor"
+    assert type(vars(engine.Node)["locked"]).__name__ == "getset_descriptor"

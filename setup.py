@@ -4,7 +4,7 @@
 pass) is compiled by Cython from the very same source when a C compiler is at
 hand, with the declarations of ``autodiff/engine.pxd``: there the graph's
 node is a C type whose fields the compiled functions read directly. Compiled,
-the same code takes about a fifth less time per user-style Iris step (the
+the same code takes about a quarter less time per user-style Iris step (the
 interpreter's bytecode dispatch and its attribute lookups are the largest
 costs of a small step); the Python source stays the one to read, and the
 reference the test suite also runs. With no compiler (or no Cython), the extension is skipped and

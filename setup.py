@@ -7,8 +7,9 @@ node is a C type whose fields the compiled functions read directly. Compiled,
 the same code takes about a quarter less time per user-style Iris step (the
 interpreter's bytecode dispatch and its attribute lookups are the largest
 costs of a small step); the Python source stays the one to read, and the
-reference the test suite also runs. With no compiler (or no Cython), the extension is skipped and
-the pure-Python engine is installed: ``autodiff.engine.COMPILED`` tells which.
+reference the test suite also runs. With no compiler (or no Cython), the
+extension is skipped and the pure-Python engine is installed:
+``autodiff.engine.COMPILED`` tells which.
 """
 from setuptools import Extension, setup
 
